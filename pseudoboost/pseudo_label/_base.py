@@ -1,0 +1,283 @@
+"""The pseudo-labelling loop shared by the regressor and the classifier.
+
+Public ``fit`` validates; the private loop works (imbalanced-learn's split). Subclasses say
+which targets are missing (``_unlabeled_mask``) and how rows are chosen (``_select``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import abstractmethod
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+
+from pseudoboost.pseudo_label._pool import build_pool
+from pseudoboost.pseudo_label._rows import concat_rows, concat_targets, n_rows, take_rows
+
+
+class EmptyPoolWarning(UserWarning):
+    """Warned when there is nothing to pseudo-label, so the fit is plain supervised."""
+
+
+@dataclass
+class SelectionContext:
+    """What a selection strategy may look at in one round.
+
+    Attributes
+    ----------
+    model : estimator
+        The latest fitted model (the teacher of this round).
+    X_labeled, y_labeled : array-like
+        The labelled rows (never the pseudo-labelled ones).
+    candidates : array-like
+        Pool rows still available in this round.
+    n_pool : int
+        Size of the whole pool (``sample_rate`` is a fraction of it).
+    rng : numpy.random.RandomState
+        The fit's random generator.
+    iteration : int
+        Round number, starting at 1.
+    fit_params : dict
+        Fit parameters of the labelled rows (e.g. ``sample_weight``).
+    """
+
+    model: Any
+    X_labeled: Any
+    y_labeled: np.ndarray
+    candidates: Any
+    n_pool: int
+    rng: np.random.RandomState
+    iteration: int
+    fit_params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Selection:
+    """Rows chosen in one round: positions among the candidates, their labels, and notes."""
+
+    positions: np.ndarray
+    labels: np.ndarray
+    info: dict = field(default_factory=dict)
+
+
+def sample_weight_key(estimator: Any) -> str | None:
+    """The fit keyword that carries sample weights to ``estimator``, or None if it has none.
+
+    A Pipeline routes them to its last step as ``<step>__sample_weight``.
+    """
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        return f"{name}__sample_weight" if has_fit_parameter(last, "sample_weight") else None
+    return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
+
+
+class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
+    """Shared machinery of :class:`PseudoLabelRegressor` and :class:`PseudoLabelClassifier`."""
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "unlabeled": ["array-like", "sparse matrix", None],
+        "pseudo_weight": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    # --- hooks for subclasses -------------------------------------------------------------
+    @abstractmethod
+    def _validate_targets(self, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Return (y as an array, boolean mask of unlabelled rows)."""
+
+    @abstractmethod
+    def _pseudo_labelling_enabled(self) -> bool:
+        """False when the parameters ask for no pseudo-labels at all (e.g. sample_rate=0)."""
+
+    @abstractmethod
+    def _select(self, context: SelectionContext) -> Selection:
+        """Choose pseudo-labelled rows among ``context.candidates``."""
+
+    def _round_record(self, selection: Selection) -> dict:
+        """Extra per-round entries for ``history_`` (e.g. per-class counts)."""
+        return dict(selection.info)
+
+    # --- scikit-learn plumbing ------------------------------------------------------------
+    def __sklearn_clone__(self) -> BasePseudoLabel:
+        # scikit-learn's clone deep-copies every non-estimator parameter, which would copy a
+        # large unlabelled pool once per CV fold and per search candidate. The pool is only
+        # ever read, so clones share it.
+        params = self.get_params(deep=False)
+        pool = params.pop("unlabeled")
+        params = {name: clone(value, safe=False) for name, value in params.items()}
+        return type(self)(**params, unlabeled=pool)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            from sklearn.utils import get_tags
+
+            inner = get_tags(self.estimator)
+        except (TypeError, AttributeError, ValueError):
+            return tags
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.categorical = inner.input_tags.categorical
+        tags.input_tags.string = inner.input_tags.string
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        return tags
+
+    # --- the loop ------------------------------------------------------------------------
+    def _fit_pseudo(self, X: Any, y: Any, fit_params: dict) -> BasePseudoLabel:
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        if not hasattr(X, "shape") and not hasattr(X, "iloc"):
+            X = np.asarray(X)
+        if getattr(X, "ndim", 2) <= 2:
+            validate_data(self, X, skip_check_array=True)
+        y, unlabeled_mask = self._validate_targets(y)
+        if n_rows(X) != y.shape[0]:
+            raise ValueError(
+                f"X has {n_rows(X)} rows but y has {y.shape[0]}: they must have the same length."
+            )
+        labeled = np.flatnonzero(~unlabeled_mask)
+        if labeled.size == 0:
+            raise ValueError(
+                "y has no labelled rows: every target is marked unlabelled. Pass at least some "
+                "known targets."
+            )
+        X_lab = take_rows(X, labeled) if unlabeled_mask.any() else X
+        y_lab = y[labeled]
+        pool = build_pool(X, np.flatnonzero(unlabeled_mask), self.unlabeled)
+        n_pool = 0 if pool is None else n_rows(pool)
+
+        weights_lab = fit_params.pop("sample_weight", None)
+        if weights_lab is not None:
+            weights_lab = np.asarray(weights_lab, dtype=float)
+            if unlabeled_mask.any():
+                weights_lab = weights_lab[labeled]
+        weight_key = sample_weight_key(self.estimator)
+        if (self.pseudo_weight != 1.0 or weights_lab is not None) and weight_key is None:
+            raise ValueError(
+                f"{type(self.estimator).__name__}.fit does not accept sample_weight, which "
+                f"pseudo_weight={self.pseudo_weight} (or a sample_weight) needs: use "
+                "pseudo_weight=1.0 or an estimator that takes sample weights."
+            )
+        lab_kwargs = dict(fit_params)
+        if weights_lab is not None:
+            lab_kwargs[weight_key] = weights_lab
+
+        enabled = self._pseudo_labelling_enabled()
+        if enabled and n_pool == 0:
+            warnings.warn(
+                "The unlabelled pool is empty (no `unlabeled` rows and no unlabelled targets in "
+                "y): fitting the estimator on the labelled rows only.",
+                EmptyPoolWarning,
+                stacklevel=3,
+            )
+        rng = check_random_state(self.random_state)
+        model = clone(self.estimator).fit(X_lab, y_lab, **lab_kwargs)
+        warm_start = bool(getattr(self.estimator, "warm_start", False))
+
+        chosen: list[np.ndarray] = []
+        labels: list[np.ndarray] = []
+        remaining = np.arange(n_pool)
+        history: list[dict] = []
+        termination = "supervised" if not enabled or n_pool == 0 else "max_iter"
+        for iteration in range(1, self.max_iter + 1):
+            if termination == "supervised":
+                break
+            if remaining.size == 0:
+                termination = "all_labeled"
+                break
+            context = SelectionContext(
+                model=model,
+                X_labeled=X_lab,
+                y_labeled=y_lab,
+                candidates=take_rows(pool, remaining) if remaining.size < n_pool else pool,
+                n_pool=n_pool,
+                rng=rng,
+                iteration=iteration,
+                fit_params=lab_kwargs,
+            )
+            selection = self._select(context)
+            positions = np.asarray(selection.positions, dtype=np.intp)
+            if positions.size == 0:
+                termination = "no_change"
+                history.append(self._history_row(iteration, remaining.size, 0, chosen, selection))
+                break
+            chosen.append(remaining[positions])
+            labels.append(np.asarray(selection.labels))
+            remaining = np.delete(remaining, positions)
+            indices = np.concatenate(chosen)
+            X_aug = concat_rows(X_lab, take_rows(pool, indices))
+            y_aug = concat_targets(y_lab, np.concatenate(labels))
+            kwargs = dict(fit_params)
+            if weights_lab is not None or self.pseudo_weight != 1.0:
+                base = weights_lab if weights_lab is not None else np.ones(len(y_lab))
+                kwargs[weight_key] = np.concatenate(
+                    [base, np.full(indices.size, float(self.pseudo_weight))]
+                )
+            model = (model if warm_start else clone(self.estimator)).fit(X_aug, y_aug, **kwargs)
+            history.append(
+                self._history_row(
+                    iteration, remaining.size + positions.size, positions.size, chosen, selection
+                )
+            )
+
+        self.estimator_ = model
+        self.pseudo_indices_ = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
+        self.pseudo_labels_ = np.concatenate(labels) if labels else y_lab[:0].copy()
+        self.n_pseudo_ = int(self.pseudo_indices_.size)
+        self.n_pool_ = int(n_pool)
+        self.history_ = history
+        self.n_iter_ = sum(1 for row in history if row["n_selected"] > 0)
+        self.termination_condition_ = termination
+        return self
+
+    def _history_row(
+        self,
+        iteration: int,
+        n_candidates: int,
+        n_selected: int,
+        chosen: list[np.ndarray],
+        selection: Selection,
+    ) -> dict:
+        row = {
+            "iteration": iteration,
+            "n_candidates": int(n_candidates),
+            "n_selected": int(n_selected),
+            "n_pseudo_total": int(sum(c.size for c in chosen)),
+        }
+        row.update(self._round_record(selection))
+        return row
+
+    # --- prediction ----------------------------------------------------------------------
+    def _check_predict_input(self, X: Any) -> Any:
+        check_is_fitted(self)
+        if not hasattr(X, "shape") and not hasattr(X, "iloc"):
+            X = np.asarray(X)
+        if getattr(X, "ndim", 2) <= 2:
+            validate_data(self, X, reset=False, skip_check_array=True)
+        return X
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict with the final (pseudo-labelled) model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples, in the same container and columns as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self.estimator_.predict(self._check_predict_input(X))

@@ -1,0 +1,179 @@
+"""PseudoLabelRegressor: pseudo-labelling around any scikit-learn regressor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from numbers import Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, column_or_1d
+
+from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
+from pseudoboost.pseudo_label._rows import take_rows
+
+
+def n_to_select(sample_rate: float, n_pool: int, n_candidates: int) -> int:
+    """``round(sample_rate * n_pool)`` rows, at most the candidates left."""
+    return int(min(round(sample_rate * n_pool), n_candidates))
+
+
+def select_random(estimator: PseudoLabelRegressor, context: SelectionContext) -> Selection:
+    """The article's rule: a uniformly random ``sample_rate`` share of the pool."""
+    n_candidates = context.candidates.shape[0]
+    k = n_to_select(estimator.sample_rate, context.n_pool, n_candidates)
+    positions = np.sort(context.rng.choice(n_candidates, size=k, replace=False))
+    labels = context.model.predict(take_rows(context.candidates, positions))
+    return Selection(positions, np.asarray(labels, dtype=float), {"selection": "random"})
+
+
+# Selection strategies by name. Each takes (estimator, context) and returns a Selection.
+REGRESSION_SELECTORS: dict[str, Callable[[Any, SelectionContext], Selection]] = {
+    "random": select_random,
+}
+
+
+class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
+    """Pseudo-labelling meta-regressor: fit, label part of an unlabelled pool, refit.
+
+    A clone of ``estimator`` (the teacher) is fitted on the labelled rows and predicts the
+    unlabelled pool; ``round(sample_rate * n_pool)`` pool rows are taken with their predicted
+    targets and a fresh clone is fitted on labelled + pseudo-labelled rows. With
+    ``max_iter > 1`` each further round predicts with the latest model; rows that have been
+    pseudo-labelled leave the pool and keep the label they were given (they are not
+    re-labelled), so the pseudo-labelled set grows by up to ``sample_rate * n_pool`` rows a
+    round until the pool is used up.
+
+    The pool is the rows of ``X`` whose target is NaN (scikit-learn's semi-supervised
+    convention), followed by the rows of ``unlabeled``. Because ``unlabeled`` is a parameter,
+    it is never split by cross-validation and each fold's teacher only sees that fold's
+    labelled rows: the procedure is leak-free inside ``cross_val_score`` or ``GridSearchCV``.
+
+    Parameters
+    ----------
+    estimator : regressor
+        Any object with ``fit`` and ``predict``. It is cloned, never modified. If it has
+        ``warm_start=True``, later rounds keep fitting the same model instead of a clone.
+    unlabeled : array-like, sparse matrix or DataFrame of shape (n_pool, n_features), default=None
+        Unlabelled rows with the same columns as ``X`` (for example a competition's test file).
+        It is shared, not copied, by :func:`sklearn.base.clone`, and never modified.
+    sample_rate : float in [0, 1], default=0.2
+        Fraction of the pool to pseudo-label per round. ``0`` is plain supervised learning.
+    selection : {"random"}, default="random"
+        How rows are chosen: ``"random"`` takes them uniformly at random (the article).
+    pseudo_weight : float >= 0, default=1.0
+        Sample weight of pseudo-labelled rows relative to labelled ones (passed through
+        ``sample_weight``; values other than 1 need an estimator that accepts it).
+    max_iter : int >= 1, default=1
+        Number of pseudo-labelling rounds.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the row selection. The inner estimator's own seed is left as given.
+
+    Attributes
+    ----------
+    estimator_ : regressor
+        The final model, fitted on labelled and pseudo-labelled rows.
+    n_pseudo_ : int
+        Number of pseudo-labelled rows used by ``estimator_``.
+    pseudo_indices_ : ndarray of shape (n_pseudo_,)
+        Their positions in the pool (X's unlabelled rows first, then ``unlabeled``).
+    pseudo_labels_ : ndarray of shape (n_pseudo_,)
+        The targets they were given, aligned with ``pseudo_indices_``.
+    n_pool_ : int
+        Size of the pool.
+    history_ : list of dict
+        One row per round: ``iteration``, ``n_candidates``, ``n_selected``,
+        ``n_pseudo_total`` and the selection's notes.
+    n_iter_ : int
+        Rounds that added pseudo-labelled rows.
+    termination_condition_ : {"max_iter", "all_labeled", "no_change", "supervised"}
+        Why the loop stopped (``"supervised"``: nothing to pseudo-label).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    PseudoLabelClassifier : the classification counterpart, with confidence thresholds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from pseudoboost import PseudoLabelRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X, pool = rng.normal(size=(50, 3)), rng.normal(size=(200, 3))
+    >>> y = X @ [1.0, 2.0, -1.0]
+    >>> model = PseudoLabelRegressor(Ridge(), unlabeled=pool, sample_rate=0.5, random_state=0)
+    >>> model.fit(X, y).n_pseudo_
+    100
+    """
+
+    _parameter_constraints: dict = {
+        **BasePseudoLabel._parameter_constraints,
+        "estimator": BasePseudoLabel._parameter_constraints["estimator"],
+        "sample_rate": [Interval(Real, 0, 1, closed="both")],
+        "selection": [StrOptions(set(REGRESSION_SELECTORS))],
+    }
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        unlabeled: Any = None,
+        sample_rate: float = 0.2,
+        selection: str = "random",
+        pseudo_weight: float = 1.0,
+        max_iter: int = 1,
+        random_state: Any = None,
+    ) -> None:
+        self.estimator = estimator
+        self.unlabeled = unlabeled
+        self.sample_rate = sample_rate
+        self.selection = selection
+        self.pseudo_weight = pseudo_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> PseudoLabelRegressor:
+        """Fit on the labelled rows, pseudo-label part of the pool, and refit.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Training rows. Rows whose ``y`` is NaN join the unlabelled pool.
+        y : array-like of shape (n_samples,)
+            Targets; NaN marks an unlabelled row.
+        **fit_params : dict
+            Passed to every ``fit`` of the inner estimator. ``sample_weight`` is extended to
+            the pseudo-labelled rows with ``pseudo_weight``.
+
+        Returns
+        -------
+        self : PseudoLabelRegressor
+        """
+        return self._fit_pseudo(X, y, fit_params)
+
+    def _validate_targets(self, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            y = check_array(
+                y, ensure_2d=False, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"
+            )
+        except ValueError as error:
+            if "could not convert" in str(error) or "dtype" in str(error):
+                raise ValueError(
+                    f"y must be numeric for regression ({error}); encode the target as numbers."
+                ) from None
+            raise
+        y = column_or_1d(y, warn=True)
+        return y, np.isnan(y)
+
+    def _pseudo_labelling_enabled(self) -> bool:
+        return self.sample_rate > 0
+
+    def _select(self, context: SelectionContext) -> Selection:
+        return REGRESSION_SELECTORS[self.selection](self, context)
