@@ -1,0 +1,13 @@
+"""The model zoo: named estimator factories with their Optuna search spaces, as data.
+
+>>> from pseudoboost.models import get_model, list_models
+>>> spec = get_model("lightgbm")
+>>> model = spec.make_estimator(n_estimators=200)
+"""
+
+from __future__ import annotations
+
+from pseudoboost.models._registry import get_model, list_models, register_model, unregister_model
+from pseudoboost.models._spec import ModelSpec, suggest
+
+__all__ = ["ModelSpec", "get_model", "list_models", "register_model", "suggest", "unregister_model"]

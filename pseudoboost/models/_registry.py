@@ -1,0 +1,147 @@
+"""The model registry: look up, list and add named models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pseudoboost.models._spec import TASKS, ModelSpec
+from pseudoboost.models._zoo import builtin_specs
+
+_REGISTRY: dict[tuple[str, str], ModelSpec] = {
+    (spec.name, spec.task): spec for spec in builtin_specs()
+}
+
+
+def _check_task(task: str) -> None:
+    if task not in TASKS:
+        raise ValueError(f"task must be 'regression' or 'classification', got {task!r}.")
+
+
+def list_models(task: str | None = None) -> list[str]:
+    """Names of the registered models, sorted.
+
+    Parameters
+    ----------
+    task : {"regression", "classification"} or None, default=None
+        Only the models for this task; None lists every name once.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from pseudoboost.models import list_models
+    >>> "lightgbm" in list_models("regression")
+    True
+    >>> "ridge" in list_models("classification")
+    False
+    """
+    if task is not None:
+        _check_task(task)
+    return sorted({name for name, t in _REGISTRY if task is None or t == task})
+
+
+def get_model(name: str, task: str = "regression") -> ModelSpec:
+    """The registered model ``name`` for ``task``.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, see :func:`list_models`.
+    task : {"regression", "classification"}, default="regression"
+        The learning task.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    ValueError
+        If no model of that name exists for ``task``; the message lists the available names.
+    """
+    _check_task(task)
+    spec = _REGISTRY.get((name, task))
+    if spec is None:
+        available = ", ".join(list_models(task))
+        raise ValueError(f"Unknown {task} model {name!r}. Available: {available}.")
+    return spec
+
+
+def register_model(
+    spec: ModelSpec | str,
+    factory: Callable[..., Any] | None = None,
+    search_space: Mapping[str, Any] | None = None,
+    *,
+    task: str = "regression",
+    default_params: Mapping[str, Any] | None = None,
+    description: str = "",
+    overwrite: bool = False,
+) -> ModelSpec:
+    """Add a model to the registry, so ``tune`` and ``compare`` can use it by name.
+
+    Parameters
+    ----------
+    spec : ModelSpec or str
+        A complete :class:`ModelSpec`, or the new model's name (then give ``factory``).
+    factory : callable, optional
+        ``factory(**params)`` returning an unfitted estimator (when ``spec`` is a name).
+        Define it at module level if ``tune(n_jobs>1)`` must pickle it into workers.
+    search_space : dict of str to optuna distribution, optional
+        Tunable hyperparameters; empty means nothing to tune besides pseudo-labelling.
+    task : {"regression", "classification"}, default="regression"
+        The task (when ``spec`` is a name).
+    default_params : dict, optional
+        Fixed keyword arguments of ``factory``. A ``random_state`` here receives tune's seed.
+    description : str, default=""
+        One line for listings.
+    overwrite : bool, default=False
+        Replace an existing model of the same name and task instead of raising.
+
+    Returns
+    -------
+    ModelSpec
+        The registered spec.
+
+    Examples
+    --------
+    >>> from optuna.distributions import FloatDistribution
+    >>> from sklearn.linear_model import Lasso
+    >>> from pseudoboost.models import get_model, register_model
+    >>> _ = register_model("lasso", Lasso, {"alpha": FloatDistribution(1e-3, 10, log=True)},
+    ...                    overwrite=True)
+    >>> get_model("lasso").make_estimator(alpha=0.5)
+    Lasso(alpha=0.5)
+    """
+    if isinstance(spec, ModelSpec):
+        if factory is not None or search_space is not None:
+            raise TypeError("Give either a ModelSpec or a name with factory and search_space.")
+    elif isinstance(spec, str):
+        if factory is None:
+            raise TypeError(f"register_model({spec!r}, ...) needs a factory callable.")
+        spec = ModelSpec(
+            name=spec,
+            task=task,
+            factory=factory,
+            search_space=dict(search_space or {}),
+            default_params=dict(default_params or {}),
+            description=description,
+        )
+    else:
+        raise TypeError(f"spec must be a ModelSpec or a model name, got {type(spec).__name__}.")
+    key = (spec.name, spec.task)
+    if key in _REGISTRY and not overwrite:
+        raise ValueError(
+            f"A {spec.task} model named {spec.name!r} is already registered; pass "
+            "overwrite=True to replace it."
+        )
+    _REGISTRY[key] = spec
+    return spec
+
+
+def unregister_model(name: str, task: str = "regression") -> None:
+    """Remove a model from the registry (mainly for tests of user models)."""
+    get_model(name, task)
+    del _REGISTRY[(name, task)]
