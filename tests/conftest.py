@@ -16,7 +16,9 @@ def bigmart_dir() -> Path:
     """Folder with the real Big Mart train.csv and test.csv; skip when absent."""
     path = SHARED_DATA / "bigmart"
     if not (path / "train.csv").is_file() or not (path / "test.csv").is_file():
-        pytest.skip(f"real Big Mart files not found in {path} (../shared/data is not beside the repo)")
+        pytest.skip(
+            f"real Big Mart files not found in {path} (../shared/data is not beside the repo)"
+        )
     return path
 
 

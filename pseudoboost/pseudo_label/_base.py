@@ -13,6 +13,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
@@ -138,10 +139,7 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        if not hasattr(X, "shape") and not hasattr(X, "iloc"):
-            X = np.asarray(X)
-        if getattr(X, "ndim", 2) <= 2:
-            validate_data(self, X, skip_check_array=True)
+        X = self._validate_X(X, reset=True)
         y, unlabeled_mask = self._validate_targets(y)
         if n_rows(X) != y.shape[0]:
             raise ValueError(
@@ -262,11 +260,22 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
     # --- prediction ----------------------------------------------------------------------
     def _check_predict_input(self, X: Any) -> Any:
         check_is_fitted(self)
-        if not hasattr(X, "shape") and not hasattr(X, "iloc"):
-            X = np.asarray(X)
-        if getattr(X, "ndim", 2) <= 2:
-            validate_data(self, X, reset=False, skip_check_array=True)
-        return X
+        return self._validate_X(X, reset=False)
+
+    def _validate_X(self, X: Any, *, reset: bool) -> Any:
+        """Record or check the features without converting X's container.
+
+        DataFrames pass untouched (categorical columns stay categorical); arrays and sparse
+        matrices get scikit-learn's shape checks with their dtype kept; arrays of more than two
+        dimensions (images) go to the inner estimator as they are.
+        """
+        if isinstance(X, pd.DataFrame) or getattr(X, "ndim", 2) > 2:
+            if X.ndim <= 2:
+                validate_data(self, X, reset=reset, skip_check_array=True)
+            return X
+        return validate_data(
+            self, X, reset=reset, dtype=None, accept_sparse=True, ensure_all_finite=False
+        )
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict with the final (pseudo-labelled) model.
@@ -280,4 +289,5 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.estimator_.predict(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self.estimator_.predict(X)

@@ -251,14 +251,17 @@ class PseudoLabelClassifier(ClassifierMixin, BasePseudoLabel):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        return self.estimator_.predict_proba(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log class probabilities of the final model (only if the inner estimator has them)."""
-        return self.estimator_.predict_log_proba(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
         """Decision function of the final model (only if the inner estimator has one)."""
-        return self.estimator_.decision_function(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self.estimator_.decision_function(X)
