@@ -1,0 +1,21 @@
+"""Honest comparison of fixed models across pseudo-label sample rates.
+
+:func:`compare` scores every (model, sample_rate) pair on the same folds and tests each
+rate against the same model's supervised fit with Nadeau and Bengio's corrected resampled
+t-test (:func:`corrected_ttest`); :func:`plot_sample_rate_curve` and
+:func:`plot_comparison` draw its summary.
+"""
+
+from __future__ import annotations
+
+from pseudoboost.comparison._compare import compare
+from pseudoboost.comparison._plot import plot_comparison, plot_sample_rate_curve
+from pseudoboost.comparison._stats import CorrectedTTestResult, corrected_ttest
+
+__all__ = [
+    "CorrectedTTestResult",
+    "compare",
+    "corrected_ttest",
+    "plot_comparison",
+    "plot_sample_rate_curve",
+]

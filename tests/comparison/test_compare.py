@@ -1,0 +1,276 @@
+"""compare(): tidy frame, shared folds, leak-free preprocessing, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.datasets import make_classification, make_friedman1
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import root_mean_squared_error
+from sklearn.model_selection import KFold, RepeatedKFold
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+from pseudoboost import PseudoLabelRegressor, compare
+from pseudoboost.comparison._compare import FOLD_COLUMNS, SUMMARY_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    return X[:120], y[:120], X[120:]
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    X, y, pool = data
+    models = [("knn", KNeighborsRegressor()), ("tree", DecisionTreeRegressor(random_state=0))]
+    return compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=models,
+        sample_rates=(0.2, 1.0, 0),
+        cv=3,
+        n_repeats=2,
+        return_folds=True,
+    )
+
+
+def test_tidy_frame(result):
+    summary, folds = result
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert list(folds.columns) == FOLD_COLUMNS
+    assert summary[["model", "sample_rate"]].values.tolist() == [
+        ["knn", 0.0],
+        ["knn", 0.2],
+        ["knn", 1.0],
+        ["tree", 0.0],
+        ["tree", 0.2],
+        ["tree", 1.0],
+    ]
+    assert (summary["n_folds"] == 6).all()
+    assert len(folds) == 2 * 3 * 6
+    assert folds.groupby(["model", "sample_rate"]).size().eq(6).all()
+    assert summary.attrs == {
+        "metric": "rmse",
+        "greater_is_better": False,
+        "task": "regression",
+        "n_train": 80.0,
+        "n_test": 40.0,
+    }
+    # pool of 80 rows: round(0.2 * 80) = 16 pseudo rows, 1.0 takes all of them
+    assert summary["n_pseudo_mean"].tolist() == [0, 16, 80, 0, 16, 80]
+    # the summary is the folds frame aggregated
+    agg = folds.groupby(["model", "sample_rate"], sort=False).agg(
+        score_mean=("score", "mean"),
+        score_std=("score", "std"),
+        diff=("diff_vs_supervised", "mean"),
+        wins=("win", "sum"),
+    )
+    np.testing.assert_allclose(summary["score_mean"], agg["score_mean"])
+    np.testing.assert_allclose(summary["score_std"], agg["score_std"])
+    np.testing.assert_allclose(summary["diff_vs_supervised"], agg["diff"])
+    assert summary["wins"].tolist() == agg["wins"].tolist()
+
+
+def test_supervised_row_is_exactly_zero(result):
+    summary, folds = result
+    base = summary[summary["sample_rate"] == 0]
+    assert (base["diff_vs_supervised"] == 0.0).all()
+    assert (base["t_statistic"] == 0.0).all()
+    assert (base["p_value"] == 1.0).all()
+    assert (base["wins"] == 0).all()
+    assert (folds.loc[folds["sample_rate"] == 0, "diff_vs_supervised"] == 0.0).all()
+
+
+def test_every_rate_is_paired_on_the_same_folds(data, result):
+    X, y, _ = data
+    summary, folds = result
+    # The supervised scores are those of a plain fit on the folds of RepeatedKFold(3, 2, seed 0).
+    splits = list(RepeatedKFold(n_splits=3, n_repeats=2, random_state=0).split(X))
+    expected = [
+        root_mean_squared_error(y[te], KNeighborsRegressor().fit(X[tr], y[tr]).predict(X[te]))
+        for tr, te in splits
+    ]
+    knn = folds[folds["model"] == "knn"]
+    for rate, sub in knn.groupby("sample_rate"):
+        np.testing.assert_allclose(sub["supervised_score"], expected, err_msg=str(rate))
+        np.testing.assert_allclose(
+            sub["diff_vs_supervised"], sub["score"] - sub["supervised_score"]
+        )
+        assert sub["win"].tolist() == (sub["diff_vs_supervised"] < 0).tolist()  # RMSE: lower wins
+    assert folds["repeat"].tolist()[:6] == [0, 0, 0, 1, 1, 1]
+    assert folds["fold"].tolist()[:6] == [0, 1, 2, 0, 1, 2]
+    # rate 1.0 takes the whole pool, so the selection seed does not matter: rebuild it by hand
+    pool = data[2]
+    by_hand = []
+    for tr, te in splits:
+        model = PseudoLabelRegressor(KNeighborsRegressor(), unlabeled=pool, sample_rate=1.0)
+        by_hand.append(root_mean_squared_error(y[te], model.fit(X[tr], y[tr]).predict(X[te])))
+    np.testing.assert_allclose(knn.loc[knn["sample_rate"] == 1.0, "score"], by_hand)
+    row = summary[(summary["model"] == "knn") & (summary["sample_rate"] == 1.0)].iloc[0]
+    assert row["diff_vs_supervised"] == pytest.approx(np.mean(np.subtract(by_hand, expected)))
+
+
+class RowCounter(TransformerMixin, BaseEstimator):
+    """Records the row counts it is fitted on (class-level log, fits run in-process)."""
+
+    fitted_rows: list[int] = []
+
+    def fit(self, X, y=None):
+        type(self).fitted_rows.append(len(X))
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=float)
+
+
+def test_preprocessor_is_fitted_inside_each_fold_and_pool_stays_raw(data):
+    X, y, pool = data
+    RowCounter.fitted_rows = []
+    summary = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[("ridge", Ridge())],
+        sample_rates=(0, 0.5),
+        cv=4,
+        n_repeats=1,
+        preprocessor=RowCounter(),
+    )
+    # 4 folds x rate 0: one fit on the 90 training rows; rate 0.5: 90, then 90 + 40 pseudo rows.
+    assert sorted(RowCounter.fitted_rows) == sorted([90] * 4 + [90, 130] * 4)
+    assert len(X) not in RowCounter.fitted_rows  # never the test fold
+    assert summary["n_pseudo_mean"].tolist() == [0.0, 40.0]
+
+
+def test_preprocessor_matches_a_pipeline_built_by_hand(data):
+    X, y, pool = data
+    from_compare = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[("knn", KNeighborsRegressor())],
+        sample_rates=(0,),
+        cv=3,
+        n_repeats=1,
+        preprocessor=StandardScaler(),
+    )
+    by_hand = [
+        root_mean_squared_error(
+            y[te],
+            make_pipeline(StandardScaler(), KNeighborsRegressor()).fit(X[tr], y[tr]).predict(X[te]),
+        )
+        for tr, te in KFold(3, shuffle=True, random_state=0).split(X)
+    ]
+    assert from_compare["score_mean"].iloc[0] == pytest.approx(np.mean(by_hand))
+
+
+def test_unlabelled_rows_of_X_join_the_pool(data):
+    X, y, pool = data
+    X_all = np.vstack([X, pool])
+    y_all = np.concatenate([y, np.full(len(pool), np.nan)])
+    kwargs = dict(
+        models=[("tree", DecisionTreeRegressor(random_state=0))],
+        sample_rates=(0.5,),
+        cv=3,
+        n_repeats=1,
+    )
+    inside = compare(X_all, y_all, **kwargs)
+    outside = compare(X, y, unlabeled=pool, **kwargs)
+    pd.testing.assert_frame_equal(
+        inside.drop(columns="fit_time_mean"), outside.drop(columns="fit_time_mean")
+    )
+    assert inside.attrs["n_train"] == 80.0
+
+
+def test_dataframes_registry_names_and_parallel_jobs(data):
+    X, y, pool = data
+    columns = [f"x{i}" for i in range(X.shape[1])]
+    Xdf, pooldf = pd.DataFrame(X, columns=columns), pd.DataFrame(pool, columns=columns)
+    kwargs = dict(models=["ridge", "knn"], sample_rates=(0, 0.3), cv=3, n_repeats=1)
+    serial = compare(Xdf, pd.Series(y), unlabeled=pooldf, **kwargs)
+    parallel = compare(Xdf, pd.Series(y), unlabeled=pooldf, n_jobs=2, **kwargs)
+    assert serial["model"].tolist() == ["ridge", "ridge", "knn", "knn"]
+    pd.testing.assert_frame_equal(
+        serial.drop(columns="fit_time_mean"), parallel.drop(columns="fit_time_mean")
+    )
+
+
+def test_unnamed_estimators_are_named_after_their_class(data):
+    X, y, pool = data
+    summary = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[Ridge(), Ridge(alpha=10.0)],
+        sample_rates=(0,),
+        cv=2,
+        n_repeats=1,
+    )
+    assert summary["model"].tolist() == ["Ridge", "Ridge#2"]
+
+
+def test_classification_uses_random_selection_and_accuracy():
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    y = y.copy()
+    y[150:] = -1  # unlabelled rows inside X
+    summary, folds = compare(
+        X,
+        y,
+        models=[("logreg", LogisticRegression())],
+        sample_rates=(0, 0.5, 1.0),
+        cv=3,
+        n_repeats=1,
+        return_folds=True,
+    )
+    assert summary.attrs["task"] == "classification"
+    assert summary.attrs["metric"] == "accuracy"
+    assert summary.attrs["greater_is_better"] is True
+    assert summary["n_pseudo_mean"].tolist() == [0.0, 25.0, 50.0]
+    assert summary.attrs["n_train"] == 100.0  # only labelled rows are split
+    assert folds["win"].tolist() == (folds["diff_vs_supervised"] > 0).tolist()
+    assert ((summary["score_mean"] > 0.5) & (summary["score_mean"] <= 1.0)).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"models": ["no_such_model"]},
+            r"Unknown model 'no_such_model' for regression: choose one of \[",
+        ),
+        ({"models": []}, "models is empty: pass at least one model name"),
+        ({"models": ["ridge", "ridge"]}, "listed twice"),
+        ({"models": [("a", "not an estimator")]}, "is not a scikit-learn estimator"),
+        ({"models": [42]}, "Each model must be a name from pseudoboost.models"),
+        ({"sample_rates": (0, 1.5)}, r"sample_rates must be numbers in \[0, 1\].*got 1.5"),
+        ({"sample_rates": (-0.1,)}, r"sample_rates must be numbers in \[0, 1\].*got -0.1"),
+        ({"sample_rates": ()}, "sample_rates is empty"),
+        ({"sample_rates": ("half",)}, "got 'half'"),
+        ({"task": "ranking"}, "task must be one of"),
+        ({"n_repeats": 0}, "n_repeats must be a positive integer"),
+        ({"cv": 1}, "cv must be at least 2 folds"),
+        ({"unlabeled": None}, "There is nothing to pseudo-label"),
+        (
+            {"task": "classification", "selection": "threshold", "models": [LogisticRegression()]},
+            "for classification is selection='random'",
+        ),
+    ],
+)
+def test_bad_inputs(data, kwargs, message):
+    X, y, pool = data
+    call = {"unlabeled": pool, "models": [Ridge()], "cv": 2, "n_repeats": 1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        compare(X, y, **call)
+
+
+def test_mismatched_lengths(data):
+    X, y, pool = data
+    with pytest.raises(ValueError, match="X has 120 rows but y has 119"):
+        compare(X, y[:-1], unlabeled=pool, models=[Ridge()])
