@@ -1,0 +1,185 @@
+"""The joint search space: which model, the pseudo-labelling knobs and the model's own.
+
+Study parameter names: ``model`` (only when several models compete), ``sample_rate``,
+``selection``, ``pseudo_weight``, ``max_iter``, then the model's hyperparameters, prefixed
+``<model>__`` when several models share the study (their ranges differ) or when the name is
+also a pseudo-labelling knob (``hist_gradient_boosting__max_iter``), plain otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from optuna.distributions import BaseDistribution, CategoricalDistribution
+from optuna.distributions import FloatDistribution as Float
+from optuna.distributions import IntDistribution as Int
+
+from pseudoboost.models import ModelSpec, get_model, list_models, suggest
+from pseudoboost.pseudo_label._base import sample_weight_key
+from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
+
+PSEUDO_KNOBS = ("sample_rate", "selection", "pseudo_weight", "max_iter")
+
+
+def pseudo_label_search_space(task: str) -> dict[str, BaseDistribution]:
+    """The pseudo-labelling knobs tuned together with every model.
+
+    ``sample_rate`` runs over 0, 0.05, ..., 1, so that 0 (no pseudo-labels, the supervised
+    model) is a point the sampler can pick. For classification ``selection`` is
+    ``"k_best"`` (the most confident ``sample_rate`` share of the pool) or ``"random"``.
+
+    Parameters
+    ----------
+    task : {"regression", "classification"}
+
+    Returns
+    -------
+    dict of str to optuna distribution
+    """
+    selections = sorted(REGRESSION_SELECTORS) if task == "regression" else ["k_best", "random"]
+    return {
+        "sample_rate": Float(0.0, 1.0, step=0.05),
+        "selection": CategoricalDistribution(selections),
+        "pseudo_weight": Float(0.1, 1.0),
+        "max_iter": Int(1, 3),
+    }
+
+
+def resolve_models(
+    model: str | ModelSpec | Sequence[str | ModelSpec], task: str
+) -> list[ModelSpec]:
+    """``model`` (a name, a spec, a list of them or ``"all"``) as a list of specs."""
+    if isinstance(model, str) and model == "all":
+        return [get_model(name, task) for name in list_models(task)]
+    items = [model] if isinstance(model, (str, ModelSpec)) else list(model)
+    if not items:
+        raise ValueError(
+            "model must name at least one model; see pseudoboost.models.list_models()."
+        )
+    specs = []
+    for item in items:
+        spec = item if isinstance(item, ModelSpec) else get_model(item, task)
+        if spec.task != task:
+            raise ValueError(f"Model {spec.name!r} is a {spec.task} model but the task is {task}.")
+        specs.append(spec)
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"model lists a name twice: {names}.")
+    return specs
+
+
+@dataclass
+class SearchSpace:
+    """Everything one trial may sample, with the user's overrides applied.
+
+    Attributes
+    ----------
+    models : list of ModelSpec
+        Candidates; a ``model`` categorical is sampled when there are several.
+    task : str
+        The learning task.
+    overrides : dict
+        Study parameter name -> distribution (replaces the default range) or a fixed value
+        (not tuned).
+    """
+
+    models: list[ModelSpec]
+    task: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        known = set(PSEUDO_KNOBS) | {"model"}
+        for spec in self.models:
+            known |= {self.param_name(spec, key) for key in spec.search_space}
+        unknown = sorted(set(self.overrides) - known)
+        if unknown:
+            raise ValueError(
+                f"search_space names unknown parameters {unknown}; known: {sorted(known)}."
+            )
+
+    @property
+    def several(self) -> bool:
+        return len(self.models) > 1
+
+    def param_name(self, spec: ModelSpec, key: str) -> str:
+        """The study's name for hyperparameter ``key`` of ``spec``."""
+        clash = key in PSEUDO_KNOBS or key == "model"
+        return f"{spec.name}__{key}" if self.several or clash else key
+
+    def flat(
+        self, spec: ModelSpec, pseudo: Mapping[str, Any], params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """One flat dict in the study's names, with ``model`` first."""
+        flat: dict[str, Any] = {"model": spec.name, **pseudo}
+        flat.update({self.param_name(spec, key): value for key, value in params.items()})
+        return flat
+
+    def _draw(self, trial: Any, name: str, distribution: BaseDistribution) -> Any:
+        value = self.overrides.get(name, distribution)
+        if isinstance(value, BaseDistribution):
+            return suggest(trial, name, value)
+        return value
+
+    def sample(self, trial: Any) -> tuple[ModelSpec, dict[str, Any], dict[str, Any]]:
+        """Draw (model spec, pseudo-labelling knobs, model hyperparameters) for ``trial``.
+
+        When ``sample_rate`` is 0 the other knobs are irrelevant and are not sampled.
+        """
+        by_name = {spec.name: spec for spec in self.models}
+        if self.several:
+            name = self._draw(trial, "model", CategoricalDistribution(list(by_name)))
+        else:
+            name = self.overrides.get("model", self.models[0].name)
+        if name not in by_name:
+            raise ValueError(
+                f"search_space fixes model={name!r}, which is not among {list(by_name)}."
+            )
+        spec = by_name[name]
+        defaults = pseudo_label_search_space(self.task)
+        # A stepped float comes back as e.g. 0.7000000000000001: round away the step's noise.
+        rate = round(float(self._draw(trial, "sample_rate", defaults["sample_rate"])), 10)
+        pseudo: dict[str, Any] = {"sample_rate": rate}
+        if pseudo["sample_rate"] > 0:
+            for knob in ("selection", "pseudo_weight", "max_iter"):
+                if knob == "pseudo_weight" and not accepts_weights(spec):
+                    continue
+                pseudo[knob] = self._draw(trial, knob, defaults[knob])
+        params = {
+            key: self._draw(trial, self.param_name(spec, key), dist)
+            for key, dist in spec.search_space.items()
+        }
+        return spec, pseudo, params
+
+    def decode(self, params: Mapping[str, Any]) -> tuple[ModelSpec, dict[str, Any], dict[str, Any]]:
+        """Split a trial's stored parameters (plus fixed overrides) like :meth:`sample` does."""
+
+        class _Replay:
+            def suggest_float(self, name: str, *args: Any, **kwargs: Any) -> Any:
+                return params[name]
+
+            suggest_int = suggest_float
+
+            def suggest_categorical(self, name: str, choices: Any) -> Any:
+                return params[name]
+
+        return self.sample(_Replay())
+
+
+def accepts_weights(spec: ModelSpec) -> bool:
+    """Whether the model's ``fit`` takes ``sample_weight`` (needed for ``pseudo_weight``)."""
+    try:
+        return sample_weight_key(spec.make_estimator()) is not None
+    except Exception:
+        return False
+
+
+def pseudo_defaults(task: str) -> dict[str, Any]:
+    """The knobs' values when not sampled (``sample_rate=0`` makes the others irrelevant)."""
+    return {
+        "sample_rate": 0.0,
+        "selection": "random" if task == "regression" else "k_best",
+        "pseudo_weight": 1.0,
+        "max_iter": 1,
+    }
