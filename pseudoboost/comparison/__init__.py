@@ -8,9 +8,13 @@ t-test (:func:`corrected_ttest`); :func:`plot_sample_rate_curve` and
 
 from __future__ import annotations
 
+from typing import Any
+
 from pseudoboost.comparison._compare import compare
-from pseudoboost.comparison._plot import plot_comparison, plot_sample_rate_curve
 from pseudoboost.comparison._stats import CorrectedTTestResult, corrected_ttest
+
+# The plots import matplotlib on first use, so joblib workers of compare() do not pay for it.
+_PLOTS = ("plot_comparison", "plot_sample_rate_curve")
 
 __all__ = [
     "CorrectedTTestResult",
@@ -19,3 +23,11 @@ __all__ = [
     "plot_comparison",
     "plot_sample_rate_curve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PLOTS:
+        from pseudoboost.comparison import _plot
+
+        return getattr(_plot, name)
+    raise AttributeError(f"module 'pseudoboost.comparison' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from pseudoboost.comparison._resolve import model_task, resolve_models
 from pseudoboost.comparison._stats import corrected_ttest
 
 _TASKS = ("auto", "regression", "classification")
-_WIN_TOLERANCE = 1e-9
+_ROUNDING = 1e-9
 SUMMARY_COLUMNS = [
     "model",
     "sample_rate",
@@ -143,8 +143,8 @@ def compare(
         ``score - supervised score`` in the metric's natural units (negative is better
         for an error such as RMSE), ``diff_std_error``, ``t_statistic`` and ``p_value``
         come from the corrected paired test, ``wins`` counts the folds where the rate
-        beats the supervised fit (by more than a relative 1e-9, so identical fits that
-        differ by rounding are not wins). The sample_rate 0 rows have difference 0, t 0,
+        beats the supervised fit. Fold differences within a relative 1e-9 are rounding
+        and count as exactly 0. The sample_rate 0 rows have difference 0, t 0,
         p-value 1 and no wins. ``summary.attrs`` holds ``metric``, ``greater_is_better``,
         ``task``, ``n_train`` and ``n_test`` (mean rows per fold).
     folds : DataFrame
@@ -209,7 +209,8 @@ def compare(
         raise ValueError("The cross-validation splitter produced no splits.")
     n_train = float(np.mean([train.size - unlabeled_pos.size for train, _ in splits]))
     n_test = float(np.mean([test.size for _, test in splits]))
-    per_repeat = cv if isinstance(cv, numbers.Integral) else len(splits)
+    repeats = n_repeats if isinstance(cv, numbers.Integral) else getattr(splitter, "n_repeats", 1)
+    per_repeat = max(1, len(splits) // repeats)
     seeds = np.random.RandomState(random_state).randint(0, 2**31 - 1, size=len(splits))
 
     wrapper_class = _wrapper_class(task)
@@ -246,9 +247,11 @@ def compare(
 
     supervised = results[:, :1, :]  # rates[0] is always 0
     diffs = results - supervised
-    # A win is a real improvement, not floating-point noise of an identical fit.
-    improvement = diffs if metric.greater_is_better else -diffs
-    wins = improvement > _WIN_TOLERANCE * np.maximum(1.0, np.abs(supervised))
+    # Identical fits can differ by rounding (e.g. a linear model refitted on its own exact
+    # predictions): such differences are 0, neither a win nor evidence for the test.
+    rounding = _ROUNDING * np.maximum(1.0, np.abs(supervised))
+    diffs = np.where(np.abs(diffs) <= rounding, 0.0, diffs)
+    wins = diffs > 0 if metric.greater_is_better else diffs < 0
 
     rows, fold_rows = [], []
     for m, (name, _) in enumerate(named):

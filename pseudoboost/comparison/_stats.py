@@ -43,7 +43,9 @@ def corrected_ttest(
     so the per-fold differences between two models are correlated and the naive paired
     t-test, whose variance term is ``var / k``, is far too confident. Nadeau and Bengio
     (2003) replace ``1/k`` by ``1/k + n_test/n_train``, which widens the standard error and
-    makes the test conservative enough to keep its nominal error rate.
+    makes the test conservative enough to keep its nominal error rate. For ``r`` repeats of
+    k-fold CV pass all ``r * k`` differences: this is the corrected repeated k-fold test of
+    Bouckaert and Frank (2004).
 
     Parameters
     ----------
@@ -69,6 +71,9 @@ def corrected_ttest(
     ----------
     C. Nadeau and Y. Bengio, "Inference for the Generalization Error", Machine Learning
     52, 239-281 (2003).
+
+    R. R. Bouckaert and E. Frank, "Evaluating the Replicability of Significance Tests for
+    Comparing Learning Algorithms", PAKDD 2004, LNCS 3056, 3-12.
 
     Examples
     --------

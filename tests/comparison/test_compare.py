@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -189,14 +190,40 @@ def test_unlabelled_rows_of_X_join_the_pool(data):
     assert inside.attrs["n_train"] == 80.0
 
 
-def test_dataframes_registry_names_and_parallel_jobs(data):
+def test_dataframes_and_registry_names(data):
     X, y, pool = data
     columns = [f"x{i}" for i in range(X.shape[1])]
     Xdf, pooldf = pd.DataFrame(X, columns=columns), pd.DataFrame(pool, columns=columns)
-    kwargs = dict(models=["ridge", "knn"], sample_rates=(0, 0.3), cv=3, n_repeats=1)
-    serial = compare(Xdf, pd.Series(y), unlabeled=pooldf, **kwargs)
-    parallel = compare(Xdf, pd.Series(y), unlabeled=pooldf, n_jobs=2, **kwargs)
-    assert serial["model"].tolist() == ["ridge", "ridge", "knn", "knn"]
+    kwargs = dict(sample_rates=(0, 0.3), cv=3, n_repeats=1)
+    from_frames = compare(Xdf, pd.Series(y), unlabeled=pooldf, models=["ridge", "knn"], **kwargs)
+    assert from_frames["model"].tolist() == ["ridge", "ridge", "knn", "knn"]
+    from pseudoboost.models import get_model
+
+    from_arrays = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[(name, get_model(name).make_estimator()) for name in ("ridge", "knn")],
+        **kwargs,
+    )
+    pd.testing.assert_frame_equal(
+        from_frames.drop(columns="fit_time_mean"), from_arrays.drop(columns="fit_time_mean")
+    )
+
+
+def test_parallel_jobs_give_the_serial_result(data):
+    X, y, pool = data
+    kwargs = dict(
+        models=[("tree", DecisionTreeRegressor(random_state=0))],
+        sample_rates=(0, 0.3),
+        cv=3,
+        n_repeats=1,
+    )
+    serial = compare(X, y, unlabeled=pool, **kwargs)
+    # threads keep the test light on a shared 2-core machine; the jobs and their order are the
+    # same as with the default process backend
+    with joblib.parallel_config(backend="threading"):
+        parallel = compare(X, y, unlabeled=pool, n_jobs=2, **kwargs)
     pd.testing.assert_frame_equal(
         serial.drop(columns="fit_time_mean"), parallel.drop(columns="fit_time_mean")
     )
@@ -274,3 +301,48 @@ def test_mismatched_lengths(data):
     X, y, pool = data
     with pytest.raises(ValueError, match="X has 120 rows but y has 119"):
         compare(X, y[:-1], unlabeled=pool, models=[Ridge()])
+
+
+def test_identical_fits_are_no_gain_and_no_evidence():
+    # Ridge refitted on its own exact predictions lands on the same coefficients, so every
+    # fold's difference is rounding: reported as exactly 0, no wins, t = 0 and p = 1.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(scale=0.1, size=120)
+    summary = compare(
+        X[:80],
+        y[:80],
+        unlabeled=X[80:],
+        models=[Ridge()],
+        sample_rates=(1.0,),
+        cv=4,
+        n_repeats=2,
+    )
+    row = summary.iloc[1]
+    assert (row["diff_vs_supervised"], row["wins"], row["t_statistic"], row["p_value"]) == (
+        0.0,
+        0,
+        0.0,
+        1.0,
+    )
+    assert row["score_mean"] == pytest.approx(summary.iloc[0]["score_mean"], rel=1e-9)
+
+
+def test_given_splitter_progress_bar_and_repeat_labels(data, capsys):
+    X, y, pool = data
+    cv = RepeatedKFold(n_splits=4, n_repeats=2, random_state=1)
+    summary, folds = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[Ridge()],
+        sample_rates=(0.5,),
+        cv=cv,
+        n_repeats=5,
+        progress=True,
+        return_folds=True,
+    )
+    assert summary["n_folds"].tolist() == [8, 8]  # the splitter's repeats, not n_repeats
+    assert folds["repeat"].tolist()[:8] == [0, 0, 0, 0, 1, 1, 1, 1]
+    assert folds["fold"].tolist()[:8] == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert "16/16" in capsys.readouterr().err
