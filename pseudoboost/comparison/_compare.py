@@ -215,6 +215,13 @@ def compare(
 
     wrapper_class = _wrapper_class(task)
     extra = dict(pseudo_params or {})
+    clash = sorted(
+        set(extra) & {"estimator", "unlabeled", "sample_rate", "selection", "random_state"}
+    )
+    if clash:
+        raise ValueError(
+            f"pseudo_params must not set {clash}: compare sets them (use its own arguments)."
+        )
     jobs = []
     for m, (_, estimator) in enumerate(named):
         inner = estimator if preprocessor is None else make_pipeline(clone(preprocessor), estimator)

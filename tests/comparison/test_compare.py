@@ -282,6 +282,7 @@ def test_classification_uses_random_selection_and_accuracy():
         ({"sample_rates": ("half",)}, "got 'half'"),
         ({"task": "ranking"}, "task must be one of"),
         ({"n_repeats": 0}, "n_repeats must be a positive integer"),
+        ({"pseudo_params": {"sample_rate": 0.3}}, r"pseudo_params must not set \['sample_rate'\]"),
         ({"cv": 1}, "cv must be at least 2 folds"),
         ({"unlabeled": None}, "There is nothing to pseudo-label"),
         (
@@ -346,3 +347,19 @@ def test_given_splitter_progress_bar_and_repeat_labels(data, capsys):
     assert folds["repeat"].tolist()[:8] == [0, 0, 0, 0, 1, 1, 1, 1]
     assert folds["fold"].tolist()[:8] == [0, 1, 2, 3, 0, 1, 2, 3]
     assert "16/16" in capsys.readouterr().err
+
+
+def test_pseudo_params_reach_the_pseudo_labelling_estimator(data):
+    X, y, pool = data
+    summary = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[("tree", DecisionTreeRegressor(random_state=0))],
+        sample_rates=(0.2,),
+        cv=2,
+        n_repeats=1,
+        pseudo_params={"max_iter": 2},
+    )
+    # two rounds of round(0.2 * 80) = 16 rows each
+    assert summary["n_pseudo_mean"].tolist() == [0.0, 32.0]
