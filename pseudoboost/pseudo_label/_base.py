@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
 from pseudoboost.pseudo_label._pool import build_pool
-from pseudoboost.pseudo_label._rows import concat_rows, concat_targets, n_rows, take_rows
+from pseudoboost.pseudo_label._rows import concat_selected, concat_targets, n_rows, take_rows
 
 
 class EmptyPoolWarning(UserWarning):
@@ -215,7 +215,7 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
             labels.append(np.asarray(selection.labels))
             remaining = np.delete(remaining, positions)
             indices = np.concatenate(chosen)
-            X_aug = concat_rows(X_lab, take_rows(pool, indices))
+            X_aug = concat_selected(X_lab, pool, indices)
             y_aug = concat_targets(y_lab, np.concatenate(labels))
             kwargs = dict(fit_params)
             if weights_lab is not None or self.pseudo_weight != 1.0:
