@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, column_or_1d
 
 from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
+from pseudoboost.pseudo_label._confidence import select_confidence
 from pseudoboost.pseudo_label._rows import take_rows
 
 
@@ -32,6 +33,7 @@ def select_random(estimator: PseudoLabelRegressor, context: SelectionContext) ->
 # Selection strategies by name. Each takes (estimator, context) and returns a Selection.
 REGRESSION_SELECTORS: dict[str, Callable[[Any, SelectionContext], Selection]] = {
     "random": select_random,
+    "confidence": select_confidence,
 }
 
 
@@ -61,15 +63,33 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         It is shared, not copied, by :func:`sklearn.base.clone`, and never modified.
     sample_rate : float in [0, 1], default=0.2
         Fraction of the pool to pseudo-label per round. ``0`` is plain supervised learning.
-    selection : {"random"}, default="random"
-        How rows are chosen: ``"random"`` takes them uniformly at random (the article).
+    selection : {"random", "confidence"}, default="random"
+        How rows are chosen. ``"random"`` takes them uniformly at random (the article).
+        ``"confidence"`` takes the candidates whose prediction is the least uncertain,
+        uncertainty being a standard deviation in target units estimated, in this order of
+        preference: the spread of the trees of a random forest or extra-trees model (free);
+        the ``predict(X, return_std=True)`` of BayesianRidge, ARDRegression or
+        GaussianProcessRegressor (free); otherwise, for any regressor, the spread of
+        ``n_teachers`` clones fitted on the K-fold training subsets of the labelled rows
+        (``n_teachers`` extra fits per round). ``history_`` says which was used. The
+        pseudo-labels are the model's predictions in both cases.
     pseudo_weight : float >= 0, default=1.0
         Sample weight of pseudo-labelled rows relative to labelled ones (passed through
         ``sample_weight``; values other than 1 need an estimator that accepts it).
     max_iter : int >= 1, default=1
         Number of pseudo-labelling rounds.
+    n_teachers : int >= 2, default=5
+        With ``selection="confidence"`` and no native uncertainty: the number of teachers
+        (and of folds of the labelled rows). Needs at least that many labelled rows.
+    uncertainty_threshold : float > 0 or None, default=None
+        With ``selection="confidence"``: the confidence bar. Only candidates whose
+        uncertainty is at most ``uncertainty_threshold * std(y_labeled)`` can be
+        pseudo-labelled (at most ``round(sample_rate * n_pool)`` of them per round, the most
+        certain first). When no candidate is under the bar, the round selects nothing and the
+        loop stops with ``termination_condition_ == "no_change"``. None: no bar.
     random_state : int, RandomState instance or None, default=None
-        Seed of the row selection. The inner estimator's own seed is left as given.
+        Seed of the row selection (and of the teachers' folds). The inner estimator's own
+        seed is left as given.
 
     Attributes
     ----------
@@ -85,11 +105,16 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         Size of the pool.
     history_ : list of dict
         One row per round: ``iteration``, ``n_candidates``, ``n_selected``,
-        ``n_pseudo_total`` and the selection's notes.
+        ``n_pseudo_total`` and the selection's notes: ``selection``; with
+        ``"confidence"`` also ``uncertainty`` (``"tree_spread"``, ``"return_std"`` or
+        ``"teachers"``), ``n_teachers`` (teachers only), ``mean_uncertainty`` and
+        ``max_uncertainty`` of the selected rows and, with a bar, ``uncertainty_bar`` and
+        ``n_eligible`` (candidates under it).
     n_iter_ : int
         Rounds that added pseudo-labelled rows.
     termination_condition_ : {"max_iter", "all_labeled", "no_change", "supervised"}
-        Why the loop stopped (``"supervised"``: nothing to pseudo-label).
+        Why the loop stopped: ``"no_change"`` when a round selected nothing (e.g. no
+        candidate under the confidence bar); ``"supervised"``: nothing to pseudo-label.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -117,6 +142,8 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         "estimator": BasePseudoLabel._parameter_constraints["estimator"],
         "sample_rate": [Interval(Real, 0, 1, closed="both")],
         "selection": [StrOptions(set(REGRESSION_SELECTORS))],
+        "n_teachers": [Interval(Integral, 2, None, closed="left")],
+        "uncertainty_threshold": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -128,6 +155,8 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         selection: str = "random",
         pseudo_weight: float = 1.0,
         max_iter: int = 1,
+        n_teachers: int = 5,
+        uncertainty_threshold: float | None = None,
         random_state: Any = None,
     ) -> None:
         self.estimator = estimator
@@ -136,6 +165,8 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         self.selection = selection
         self.pseudo_weight = pseudo_weight
         self.max_iter = max_iter
+        self.n_teachers = n_teachers
+        self.uncertainty_threshold = uncertainty_threshold
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
