@@ -35,6 +35,7 @@ def _worker(
     timeout: float | None,
     seed: int | None,
     pruner: optuna.pruners.BasePruner,
+    total_trials: int | None = None,
 ) -> int:
     """Body of one worker process: load the shared study and optimise; trials started."""
     import warnings
@@ -48,7 +49,12 @@ def _worker(
     )
     before = len(study.get_trials(deepcopy=False))
     try:
-        study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(Exception,))
+        if total_trials is not None:
+            from pseudoboost.tuning._budget import optimize_with_budget
+
+            optimize_with_budget(study, objective, total_trials=total_trials, timeout=timeout)
+        else:
+            study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(Exception,))
     except KeyboardInterrupt:
         pass
     return len(study.get_trials(deepcopy=False)) - before
@@ -61,6 +67,7 @@ def run_parallel(
     *,
     n_trials: int | None,
     n_jobs: int,
+    total_trials: int | None = None,
     timeout: float | None,
     random_state: int | None,
     pruner: optuna.pruners.BasePruner,
@@ -101,6 +108,7 @@ def run_parallel(
                 timeout,
                 None if random_state is None else random_state + 1 + index,
                 pruner,
+                total_trials,
             )
             for index, count in enumerate(counts)
         ]

@@ -15,6 +15,8 @@ from typing import Any
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.distributions import FloatDistribution as Float
 from optuna.distributions import IntDistribution as Int
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 from pseudoboost.models import ModelSpec, get_model, list_models, suggest
 from pseudoboost.pseudo_label._base import sample_weight_key
@@ -83,16 +85,22 @@ class SearchSpace:
     overrides : dict
         Study parameter name -> distribution (replaces the default range) or a fixed value
         (not tuned).
+    preprocessor : transformer or None
+        Put before the model; decides whether ``sample_weight`` (``pseudo_weight``) reaches it.
     """
 
     models: list[ModelSpec]
     task: str
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    preprocessor: Any = None
 
     def __post_init__(self) -> None:
         known = set(PSEUDO_KNOBS) | {"model"}
         for spec in self.models:
             known |= {self.param_name(spec, key) for key in spec.search_space}
+        self._weighted = {
+            spec.name for spec in self.models if accepts_weights(spec, self.preprocessor)
+        }
         unknown = sorted(set(self.overrides) - known)
         if unknown:
             raise ValueError(
@@ -143,7 +151,7 @@ class SearchSpace:
         pseudo: dict[str, Any] = {"sample_rate": rate}
         if pseudo["sample_rate"] > 0:
             for knob in ("selection", "pseudo_weight", "max_iter"):
-                if knob == "pseudo_weight" and not accepts_weights(spec):
+                if knob == "pseudo_weight" and spec.name not in self._weighted:
                     continue
                 pseudo[knob] = self._draw(trial, knob, defaults[knob])
         params = {
@@ -167,10 +175,28 @@ class SearchSpace:
         return self.sample(_Replay())
 
 
-def accepts_weights(spec: ModelSpec) -> bool:
-    """Whether the model's ``fit`` takes ``sample_weight`` (needed for ``pseudo_weight``)."""
+def compose(model: Any, preprocessor: Any) -> Any:
+    """``preprocessor`` then ``model`` as one flat Pipeline (or ``model`` alone).
+
+    A model that is itself a Pipeline (the scaled linear models) is flattened into it, so
+    ``sample_weight`` still reaches the final estimator.
+    """
+    if preprocessor is None:
+        return model
+    steps = list(model.steps) if isinstance(model, Pipeline) else [(_step_name(model), model)]
+    names = {name for name, _ in steps}
+    first = "preprocessor" if "preprocessor" not in names else "preprocessor_"
+    return Pipeline([(first, clone(preprocessor)), *steps])
+
+
+def _step_name(model: Any) -> str:
+    return type(model).__name__.lower()
+
+
+def accepts_weights(spec: ModelSpec, preprocessor: Any = None) -> bool:
+    """Whether the composed model takes ``sample_weight`` (needed for ``pseudo_weight``)."""
     try:
-        return sample_weight_key(spec.make_estimator()) is not None
+        return sample_weight_key(compose(spec.make_estimator(), preprocessor)) is not None
     except Exception:
         return False
 

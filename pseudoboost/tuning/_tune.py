@@ -22,7 +22,14 @@ from pseudoboost._scoring import resolve_metric
 from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
-from pseudoboost.tuning._objective import Objective, Problem, build_estimator, cross_validate
+from pseudoboost.tuning._budget import check_total_trials, optimize_with_budget
+from pseudoboost.tuning._objective import (
+    Objective,
+    Problem,
+    build_estimator,
+    cross_validate,
+    single_threaded,
+)
 from pseudoboost.tuning._parallel import make_sampler, run_parallel
 from pseudoboost.tuning._result import TuneResult
 from pseudoboost.tuning._space import SearchSpace, resolve_models
@@ -119,6 +126,7 @@ def tune(
     unlabeled: Any = None,
     model: str | ModelSpec | Sequence[str | ModelSpec] = "lightgbm",
     n_trials: int | None = 100,
+    total_trials: int | None = None,
     timeout: float | None = None,
     cv: int | Any = 5,
     n_repeats: int = 1,
@@ -160,6 +168,16 @@ def tune(
         a categorical choice of the search.
     n_trials : int, default=100
         Trials to add to the study in this call (None: until ``timeout``).
+    total_trials : int, default=None
+        A study-wide budget instead of ``n_trials``: run trials until the study holds this
+        many finished trials in all, counting every process that works on it and earlier
+        runs. Several processes given the same ``storage``, ``study_name`` and
+        ``total_trials`` together run exactly ``total_trials`` trials; a trial of a worker
+        that died is retried and counts once; a process that finds the study full runs no
+        trial and only summarises (and refits) the best one. ``n_trials`` is then not used
+        (bound one process with ``timeout``), and the sampler is seeded from the operating
+        system so that the workers explore different parameters (the folds stay seeded by
+        ``random_state``, so every worker scores on the same folds).
     timeout : float, default=None
         Stop starting trials after this many seconds.
     cv : int or splitter, default=5
@@ -231,7 +249,10 @@ def tune(
         isinstance(n_trials, bool) or not isinstance(n_trials, Integral) or n_trials < 1
     ):
         raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}.")
-    if n_trials is None and timeout is None:
+    check_total_trials(total_trials)
+    if total_trials is not None:
+        n_trials = None
+    if n_trials is None and timeout is None and total_trials is None:
         raise ValueError("Give n_trials or timeout (or both): with neither, tuning never ends.")
     if timeout is not None and timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
@@ -243,7 +264,7 @@ def tune(
         task = infer_task(y)
     elif task not in ("regression", "classification"):
         raise ValueError(f"task must be 'auto', 'regression' or 'classification', got {task!r}.")
-    space = SearchSpace(resolve_models(model, task), task, dict(search_space or {}))
+    space = SearchSpace(resolve_models(model, task), task, dict(search_space or {}), preprocessor)
     metric = resolve_metric(scoring, task)
     X_lab, y_lab, pool = _split_labelled(X, y, unlabeled, task)
     splitter = make_cv(cv, n_repeats=n_repeats, task=task, random_state=random_state)
@@ -273,7 +294,7 @@ def tune(
     try:
         study = optuna.create_study(
             storage=opened,
-            sampler=make_sampler(random_state),
+            sampler=make_sampler(random_state if total_trials is None else None),
             pruner=pruner,
             study_name=study_name,
             direction=direction,
@@ -298,7 +319,15 @@ def tune(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            if n_jobs == 1:
+            if n_jobs == 1 and total_trials is not None:
+                optimize_with_budget(
+                    study,
+                    objective,
+                    total_trials=total_trials,
+                    timeout=timeout,
+                    callbacks=callbacks,
+                )
+            elif n_jobs == 1:
                 study.optimize(
                     objective,
                     n_trials=n_trials,
@@ -312,9 +341,10 @@ def tune(
                     opened.url,
                     objective,
                     n_trials=n_trials,
+                    total_trials=total_trials,
                     n_jobs=n_jobs,
                     timeout=timeout,
-                    random_state=random_state,
+                    random_state=random_state if total_trials is None else None,
                     pruner=pruner,
                     callbacks=callbacks,
                 )
@@ -374,7 +404,9 @@ def _summarise(
         supervised, _, _ = cross_validate(problem, spec, {"sample_rate": 0.0}, params)
     estimator = pool_predictions = None
     if refit:
-        estimator = build_estimator(problem, spec, pseudo, params).fit(problem.X, problem.y)
+        with single_threaded():
+            estimator = build_estimator(problem, spec, pseudo, params)
+            estimator.fit(problem.X, problem.y)
         if problem.pool is not None:
             pool_predictions = np.asarray(estimator.predict(problem.pool))
     return TuneResult(

@@ -1,0 +1,146 @@
+"""The model registry: built-ins, look-up errors, user models, search spaces as data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import optuna
+import pytest
+from optuna.distributions import FloatDistribution, IntDistribution
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.linear_model import Lasso
+from threadpoolctl import threadpool_limits
+
+from pseudoboost.models import (
+    ModelSpec,
+    get_model,
+    list_models,
+    register_model,
+    suggest,
+    unregister_model,
+)
+
+REGRESSION = [
+    "bayesian_ridge",
+    "elastic_net",
+    "extra_trees",
+    "gradient_boosting",
+    "hist_gradient_boosting",
+    "knn",
+    "lightgbm",
+    "random_forest",
+    "ridge",
+    "xgboost",
+]
+CLASSIFICATION = [
+    "extra_trees",
+    "gradient_boosting",
+    "hist_gradient_boosting",
+    "knn",
+    "lightgbm",
+    "logistic_regression",
+    "random_forest",
+    "xgboost",
+]
+
+
+def test_builtin_names_per_task():
+    assert set(REGRESSION) <= set(list_models("regression"))
+    assert set(CLASSIFICATION) <= set(list_models("classification"))
+    assert "ridge" not in list_models("classification")
+    assert list_models() == sorted(
+        set(list_models("regression")) | set(list_models("classification"))
+    )
+
+
+@pytest.mark.parametrize(
+    "task, names", [("regression", REGRESSION), ("classification", CLASSIFICATION)]
+)
+def test_every_builtin_builds_fits_and_predicts(task, names):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=60) if task == "regression" else (X[:, 0] > 0).astype(int)
+    for name in names:
+        spec = get_model(name, task)
+        assert spec.name == name and spec.task == task
+        assert spec.search_space, name
+        small = {"n_estimators": 5} if "n_estimators" in spec.search_space else {}
+        small.update({"max_iter": 5} if name == "hist_gradient_boosting" else {})
+        estimator = spec.make_estimator(**small)
+        assert (is_regressor if task == "regression" else is_classifier)(estimator), name
+        with threadpool_limits(1):  # OpenMP spinning on a busy machine costs seconds per fit
+            clone(estimator).fit(X, y).predict(X[:5])
+
+
+def test_search_space_is_optuna_data_and_samples_inside_bounds():
+    spec = get_model("lightgbm")
+    json.dumps(spec.search_space_json())
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trial = study.ask()
+    params = spec.suggest(trial, prefix="lightgbm__")
+    assert set(trial.params) == {f"lightgbm__{k}" for k in spec.search_space}
+    for key, value in params.items():
+        dist = spec.search_space[key]
+        assert dist._contains(dist.to_internal_repr(value)), (key, value)
+    spec.make_estimator(**params)
+
+
+def test_models_are_quiet_and_single_threaded():
+    assert get_model("lightgbm").make_estimator().get_params()["verbosity"] == -1
+    assert get_model("xgboost").make_estimator().get_params()["verbosity"] == 0
+    for name in ("lightgbm", "xgboost", "random_forest", "extra_trees"):
+        assert get_model(name).make_estimator().get_params()["n_jobs"] == 1
+
+
+def test_make_estimator_merges_defaults_and_overrides():
+    model = get_model("lightgbm").make_estimator(n_estimators=7, random_state=3)
+    params = model.get_params()
+    assert params["n_estimators"] == 7 and params["random_state"] == 3
+    assert params["verbosity"] == -1
+
+
+def test_unknown_name_lists_available_models():
+    expected = (
+        "Unknown regression model 'nope'. Available: " + ", ".join(list_models("regression")) + "."
+    )
+    with pytest.raises(ValueError) as info:
+        get_model("nope")
+    assert str(info.value) == expected
+    with pytest.raises(ValueError, match="Unknown classification model 'ridge'"):
+        get_model("ridge", "classification")
+    with pytest.raises(ValueError, match="task must be 'regression' or 'classification'"):
+        get_model("ridge", "clustering")
+
+
+def test_register_a_user_model_and_refuse_duplicates():
+    space = {"alpha": FloatDistribution(1e-3, 10.0, log=True)}
+    spec = register_model("my_lasso", Lasso, space, default_params={"max_iter": 500})
+    try:
+        assert "my_lasso" in list_models("regression")
+        assert get_model("my_lasso") is spec
+        assert spec.make_estimator(alpha=0.5).get_params()["max_iter"] == 500
+        with pytest.raises(ValueError, match="already registered; pass overwrite=True"):
+            register_model("my_lasso", Lasso, space)
+        other = register_model(ModelSpec("my_lasso", "regression", Lasso, {}), overwrite=True)
+        assert get_model("my_lasso") is other
+    finally:
+        unregister_model("my_lasso")
+    assert "my_lasso" not in list_models()
+
+
+def test_spec_validates_its_fields():
+    with pytest.raises(TypeError, match="must be an Optuna distribution"):
+        ModelSpec("bad", "regression", Lasso, {"alpha": (0.1, 1.0)})
+    with pytest.raises(ValueError, match="task must be"):
+        ModelSpec("bad", "ranking", Lasso)
+    with pytest.raises(TypeError, match="needs a factory"):
+        register_model("bad")
+
+
+def test_suggest_int_and_categorical():
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    trial = study.ask()
+    value = suggest(trial, "k", IntDistribution(1, 5))
+    assert 1 <= value <= 5 and isinstance(value, int)
+    assert get_model("knn").suggest(trial)["weights"] in ("uniform", "distance")
