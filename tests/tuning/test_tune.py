@@ -343,3 +343,29 @@ def test_infer_task():
     assert infer_task(np.array([0, 1, 1, -1])) == "classification"
     assert infer_task(np.array(["a", "b"], dtype=object)) == "classification"
     assert infer_task(np.arange(100, dtype=float)) == "regression"
+
+
+def test_model_all_and_bad_model_lists():
+    from pseudoboost.tuning._space import resolve_models
+
+    assert [s.name for s in resolve_models("all", "regression")] == list_models("regression")
+    with pytest.raises(ValueError, match="lists a name twice"):
+        resolve_models(["ridge", "ridge"], "regression")
+    with pytest.raises(ValueError, match="Unknown classification model 'ridge'"):
+        resolve_models(["ridge"], "classification")
+
+
+def test_pseudo_label_space_follows_the_estimators_selections():
+    from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
+
+    space = pseudo_label_search_space("regression")
+    assert set(space["selection"].choices) == set(REGRESSION_SELECTORS)
+    rate = space["sample_rate"]
+    assert (rate.low, rate.high, rate.step) == (0.0, 1.0, 0.05)
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5])
+def test_bad_n_jobs(data, n_jobs):
+    X, y, _ = data
+    with pytest.raises(ValueError, match=r"n_jobs must be a positive integer or -1, got"):
+        tune(X, y, n_jobs=n_jobs, **FAST)
