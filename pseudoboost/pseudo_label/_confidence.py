@@ -11,8 +11,9 @@ cheapest way the estimator allows:
   subsets of the labelled rows (each misses a different 1/K of them) and the spread of their
   predictions is the uncertainty. This costs ``n_teachers`` extra fits per round.
 
-The pseudo-labels are always the predictions of the round's model, as for random selection,
-so the two rules differ only in which rows they take.
+The pseudo-labels are the predictions of the round's model, as for random selection, so the
+two rules differ only in which rows they take; with ``label_source="teachers"`` (either
+selection) they are the mean of the fold teachers instead, a bagged prediction.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _subset_fit_params(fit_params: dict, n_samples: int, indices: np.ndarray) ->
     return subset
 
 
-def teacher_uncertainty(
+def teacher_predictions(
     estimator: Any,
     X_labeled: Any,
     y_labeled: np.ndarray,
@@ -96,11 +97,15 @@ def teacher_uncertainty(
     rng: np.random.RandomState,
     fit_params: dict | None = None,
 ) -> np.ndarray:
-    """Spread of ``n_teachers`` clones of ``estimator`` fitted on K-fold subsets.
+    """Predictions on ``X`` of ``n_teachers`` clones of ``estimator`` fitted on K-fold subsets.
 
     Teacher ``k`` is fitted on the labelled rows outside fold ``k`` of a shuffled K-fold split
-    (K = ``n_teachers``) and predicts ``X``; the standard deviation of the K predictions is
-    returned, one per row of ``X``.
+    (K = ``n_teachers``, drawn from ``rng``); per-row fit parameters (e.g. ``sample_weight``)
+    are subset with the rows.
+
+    Returns
+    -------
+    ndarray of shape (n_teachers, n_samples)
 
     Raises
     ------
@@ -110,14 +115,13 @@ def teacher_uncertainty(
     n_labeled = n_rows(X_labeled)
     if n_labeled < n_teachers:
         raise ValueError(
-            f"selection='confidence' fits n_teachers={n_teachers} teachers on folds of the "
-            f"labelled rows and needs at least {n_teachers} labelled rows, got {n_labeled}: "
-            "lower n_teachers or label more rows."
+            f"Teachers are fitted on n_teachers={n_teachers} folds of the labelled rows, which "
+            f"needs at least {n_teachers} labelled rows, got {n_labeled}: lower n_teachers or "
+            "label more rows."
         )
     fit_params = fit_params or {}
-    folds = KFold(
-        n_splits=n_teachers, shuffle=True, random_state=rng.randint(np.iinfo(np.int32).max)
-    )
+    seed = rng.randint(np.iinfo(np.int32).max)
+    folds = KFold(n_splits=n_teachers, shuffle=True, random_state=seed)
     predictions = []
     for train, _ in folds.split(np.zeros((n_labeled, 1))):
         teacher = clone(estimator).fit(
@@ -126,7 +130,59 @@ def teacher_uncertainty(
             **_subset_fit_params(fit_params, n_labeled, train),
         )
         predictions.append(np.asarray(teacher.predict(X), dtype=float).reshape(-1))
-    return np.stack(predictions).std(axis=0)
+    return np.stack(predictions)
+
+
+def teacher_uncertainty(
+    estimator: Any,
+    X_labeled: Any,
+    y_labeled: np.ndarray,
+    X: Any,
+    n_teachers: int,
+    rng: np.random.RandomState,
+    fit_params: dict | None = None,
+) -> np.ndarray:
+    """Standard deviation over the teachers of :func:`teacher_predictions`, one per row of X."""
+    return teacher_predictions(estimator, X_labeled, y_labeled, X, n_teachers, rng, fit_params).std(
+        axis=0
+    )
+
+
+def context_teachers(estimator: Any, context: SelectionContext, X: Any) -> np.ndarray:
+    """:func:`teacher_predictions` on ``X`` for a PseudoLabelRegressor's round."""
+    return teacher_predictions(
+        estimator.estimator,
+        context.X_labeled,
+        context.y_labeled,
+        X,
+        estimator.n_teachers,
+        context.rng,
+        context.fit_params,
+    )
+
+
+def pseudo_labels(
+    estimator: Any,
+    context: SelectionContext,
+    positions: np.ndarray,
+    teachers: np.ndarray | None = None,
+) -> np.ndarray:
+    """Targets for the candidates at ``positions``, by ``estimator.label_source``.
+
+    ``"model"``: the round's model predicts them. ``"teachers"``: the mean of the fold
+    teachers (``teachers``, their predictions on all candidates, when already computed).
+    """
+    if positions.size == 0:
+        return np.empty(0, dtype=float)
+    if estimator.label_source == "teachers":
+        if teachers is None:
+            teachers = context_teachers(
+                estimator, context, take_rows(context.candidates, positions)
+            )
+            return teachers.mean(axis=0)
+        return teachers[:, positions].mean(axis=0)
+    labels = context.model.predict(take_rows(context.candidates, positions))
+    return np.asarray(labels, dtype=float).reshape(-1)
 
 
 def select_confidence(estimator: Any, context: SelectionContext) -> Selection:
@@ -142,22 +198,20 @@ def select_confidence(estimator: Any, context: SelectionContext) -> Selection:
     n_candidates = n_rows(candidates)
     k = n_to_select(estimator.sample_rate, context.n_pool, n_candidates)
     native = native_uncertainty(context.model, candidates)
+    teachers = None
+    if native is None or estimator.label_source == "teachers":
+        teachers = context_teachers(estimator, context, candidates)
     if native is not None:
         std, method = native
     else:
-        std = teacher_uncertainty(
-            estimator.estimator,
-            context.X_labeled,
-            context.y_labeled,
-            candidates,
-            estimator.n_teachers,
-            context.rng,
-            context.fit_params,
-        )
-        method = "teachers"
+        std, method = teachers.std(axis=0), "teachers"
     order = np.argsort(std, kind="stable")
-    info: dict = {"selection": "confidence", "uncertainty": method}
-    if method == "teachers":
+    info: dict = {
+        "selection": "confidence",
+        "label_source": estimator.label_source,
+        "uncertainty": method,
+    }
+    if teachers is not None:
         info["n_teachers"] = int(estimator.n_teachers)
     if estimator.uncertainty_threshold is not None:
         bar = float(estimator.uncertainty_threshold * np.std(context.y_labeled))
@@ -169,8 +223,4 @@ def select_confidence(estimator: Any, context: SelectionContext) -> Selection:
     chosen = std[positions]
     info["mean_uncertainty"] = float(chosen.mean()) if k else float("nan")
     info["max_uncertainty"] = float(chosen.max()) if k else float("nan")
-    if k:
-        labels = np.asarray(context.model.predict(take_rows(candidates, positions)), dtype=float)
-    else:
-        labels = np.empty(0, dtype=float)
-    return Selection(positions, labels.reshape(-1), info)
+    return Selection(positions, pseudo_labels(estimator, context, positions, teachers), info)

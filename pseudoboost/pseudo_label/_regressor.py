@@ -12,8 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, column_or_1d
 
 from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
-from pseudoboost.pseudo_label._confidence import select_confidence
-from pseudoboost.pseudo_label._rows import take_rows
+from pseudoboost.pseudo_label._confidence import pseudo_labels, select_confidence
 
 
 def n_to_select(sample_rate: float, n_pool: int, n_candidates: int) -> int:
@@ -26,8 +25,11 @@ def select_random(estimator: PseudoLabelRegressor, context: SelectionContext) ->
     n_candidates = context.candidates.shape[0]
     k = n_to_select(estimator.sample_rate, context.n_pool, n_candidates)
     positions = np.sort(context.rng.choice(n_candidates, size=k, replace=False))
-    labels = context.model.predict(take_rows(context.candidates, positions))
-    return Selection(positions, np.asarray(labels, dtype=float), {"selection": "random"})
+    labels = pseudo_labels(estimator, context, positions)
+    info = {"selection": "random", "label_source": estimator.label_source}
+    if estimator.label_source == "teachers":
+        info["n_teachers"] = int(estimator.n_teachers)
+    return Selection(positions, labels, info)
 
 
 # Selection strategies by name. Each takes (estimator, context) and returns a Selection.
@@ -71,16 +73,22 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         the ``predict(X, return_std=True)`` of BayesianRidge, ARDRegression or
         GaussianProcessRegressor (free); otherwise, for any regressor, the spread of
         ``n_teachers`` clones fitted on the K-fold training subsets of the labelled rows
-        (``n_teachers`` extra fits per round). ``history_`` says which was used. The
-        pseudo-labels are the model's predictions in both cases.
+        (``n_teachers`` extra fits per round). ``history_`` says which was used.
     pseudo_weight : float >= 0, default=1.0
         Sample weight of pseudo-labelled rows relative to labelled ones (passed through
         ``sample_weight``; values other than 1 need an estimator that accepts it).
     max_iter : int >= 1, default=1
         Number of pseudo-labelling rounds.
+    label_source : {"model", "teachers"}, default="model"
+        Where the pseudo-labels come from. ``"model"``: the round's model predicts them.
+        ``"teachers"``: the mean of ``n_teachers`` clones fitted on the K-fold training
+        subsets of the labelled rows (a bagged prediction, with lower variance for models
+        that overfit; ``n_teachers`` extra fits per round, shared with the uncertainty of
+        ``selection="confidence"``).
     n_teachers : int >= 2, default=5
-        With ``selection="confidence"`` and no native uncertainty: the number of teachers
-        (and of folds of the labelled rows). Needs at least that many labelled rows.
+        Number of teachers (and of folds of the labelled rows) for the uncertainty of
+        ``selection="confidence"`` without a native estimate, and for
+        ``label_source="teachers"``. Needs at least that many labelled rows.
     uncertainty_threshold : float > 0 or None, default=None
         With ``selection="confidence"``: the confidence bar. Only candidates whose
         uncertainty is at most ``uncertainty_threshold * std(y_labeled)`` can be
@@ -105,11 +113,11 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         Size of the pool.
     history_ : list of dict
         One row per round: ``iteration``, ``n_candidates``, ``n_selected``,
-        ``n_pseudo_total`` and the selection's notes: ``selection``; with
-        ``"confidence"`` also ``uncertainty`` (``"tree_spread"``, ``"return_std"`` or
-        ``"teachers"``), ``n_teachers`` (teachers only), ``mean_uncertainty`` and
-        ``max_uncertainty`` of the selected rows and, with a bar, ``uncertainty_bar`` and
-        ``n_eligible`` (candidates under it).
+        ``n_pseudo_total`` and the selection's notes: ``selection``, ``label_source``,
+        ``n_teachers`` when teachers were fitted; with ``"confidence"`` also
+        ``uncertainty`` (``"tree_spread"``, ``"return_std"`` or ``"teachers"``),
+        ``mean_uncertainty`` and ``max_uncertainty`` of the selected rows and, with a bar,
+        ``uncertainty_bar`` and ``n_eligible`` (candidates under it).
     n_iter_ : int
         Rounds that added pseudo-labelled rows.
     termination_condition_ : {"max_iter", "all_labeled", "no_change", "supervised"}
@@ -142,6 +150,7 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         "estimator": BasePseudoLabel._parameter_constraints["estimator"],
         "sample_rate": [Interval(Real, 0, 1, closed="both")],
         "selection": [StrOptions(set(REGRESSION_SELECTORS))],
+        "label_source": [StrOptions({"model", "teachers"})],
         "n_teachers": [Interval(Integral, 2, None, closed="left")],
         "uncertainty_threshold": [Interval(Real, 0, None, closed="neither"), None],
     }
@@ -155,6 +164,7 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         selection: str = "random",
         pseudo_weight: float = 1.0,
         max_iter: int = 1,
+        label_source: str = "model",
         n_teachers: int = 5,
         uncertainty_threshold: float | None = None,
         random_state: Any = None,
@@ -165,6 +175,7 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         self.selection = selection
         self.pseudo_weight = pseudo_weight
         self.max_iter = max_iter
+        self.label_source = label_source
         self.n_teachers = n_teachers
         self.uncertainty_threshold = uncertainty_threshold
         self.random_state = random_state

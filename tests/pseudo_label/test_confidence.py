@@ -15,7 +15,11 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
 from pseudoboost import PseudoLabelRegressor
-from pseudoboost.pseudo_label._confidence import native_uncertainty, teacher_uncertainty
+from pseudoboost.pseudo_label._confidence import (
+    native_uncertainty,
+    teacher_predictions,
+    teacher_uncertainty,
+)
 
 
 def two_clusters(seed: int = 0):
@@ -203,8 +207,60 @@ def test_whole_pool_makes_confidence_and_random_identical():
 def test_defaults_keep_random_selection():
     params = PseudoLabelRegressor(Ridge()).get_params()
     assert params["selection"] == "random"
+    assert params["label_source"] == "model"
     assert params["n_teachers"] == 5
     assert params["uncertainty_threshold"] is None
+    X, y, pool = _noisy_problem()
+    model = PseudoLabelRegressor(Ridge(), unlabeled=pool, random_state=0).fit(X, y)
+    assert model.history_[0]["selection"] == "random"
+    assert model.history_[0]["label_source"] == "model"
+    assert "n_teachers" not in model.history_[0]
+
+
+def test_teacher_labels_are_the_mean_of_the_fold_teachers():
+    X, y, pool = _noisy_problem()
+    tree = DecisionTreeRegressor(random_state=0)
+    model = PseudoLabelRegressor(
+        tree, unlabeled=pool, sample_rate=0.25, label_source="teachers", random_state=0
+    ).fit(X, y)
+    # replay the fit's generator: the random rows first, then the teachers' folds
+    rng = np.random.RandomState(0)
+    positions = np.sort(rng.choice(120, size=30, replace=False))
+    expected = teacher_predictions(tree, X, y, pool[positions], 5, rng).mean(axis=0)
+    np.testing.assert_array_equal(model.pseudo_indices_, positions)
+    np.testing.assert_allclose(model.pseudo_labels_, expected)
+    model_labels = tree.fit(X, y).predict(pool[positions])
+    assert not np.allclose(model.pseudo_labels_, model_labels)
+    assert model.history_[0]["label_source"] == "teachers"
+    assert model.history_[0]["n_teachers"] == 5
+
+
+@pytest.mark.parametrize(
+    ("estimator", "method"),
+    [
+        (KNeighborsRegressor(n_neighbors=3), "teachers"),
+        (RandomForestRegressor(n_estimators=10, random_state=0), "tree_spread"),
+    ],
+)
+def test_confidence_with_teacher_labels(estimator, method):
+    X, y, pool, certain = two_clusters()
+    model = PseudoLabelRegressor(
+        estimator,
+        unlabeled=pool,
+        sample_rate=0.5,
+        selection="confidence",
+        label_source="teachers",
+        n_teachers=3,
+        random_state=0,
+    ).fit(X, y)
+    np.testing.assert_array_equal(model.pseudo_indices_, certain)
+    np.testing.assert_allclose(model.pseudo_labels_, 5.0)
+    row = model.history_[0]
+    assert (row["uncertainty"], row["label_source"], row["n_teachers"]) == (
+        method,
+        "teachers",
+        3,
+    )
 
 
 class _WeightRecorder(RegressorMixin, BaseEstimator):
@@ -256,7 +312,7 @@ def test_too_few_labelled_rows_for_the_teachers():
     model = PseudoLabelRegressor(
         KNeighborsRegressor(n_neighbors=1), unlabeled=pool, selection="confidence", n_teachers=5
     )
-    with pytest.raises(ValueError, match="needs at least 5 labelled rows, got 4"):
+    with pytest.raises(ValueError, match="needs at least 5 labelled rows, got 4: lower n_teachers"):
         model.fit(X[:4], y[:4])
 
 
@@ -272,6 +328,11 @@ def test_too_few_labelled_rows_for_the_teachers():
             {"uncertainty_threshold": 0.0},
             r"The 'uncertainty_threshold' parameter of PseudoLabelRegressor must be a float in "
             r"the range \(0.0, inf\) or None. Got 0.0 instead.",
+        ),
+        (
+            {"label_source": "trees"},
+            r"The 'label_source' parameter of PseudoLabelRegressor must be a str among "
+            r"\{('model', 'teachers'|'teachers', 'model')\}. Got 'trees' instead.",
         ),
         (
             {"selection": "best"},
