@@ -1,0 +1,556 @@
+"""The four commands. Each checks its inputs, calls the public API and writes its outputs."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import platform
+import shlex
+import shutil
+import sys
+import time
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pseudoboost._version import __version__
+from pseudoboost.cli import _data
+from pseudoboost.cli._errors import UsageError
+from pseudoboost.cli._outputs import OutputDir, check_writable_file, write_file_atomically
+from pseudoboost.cli._progress import TrialProgress, progress_enabled
+
+_VERSIONED = (
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "optuna",
+    "lightgbm",
+    "xgboost",
+    "catboost",
+)
+
+
+def _note(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(f"pseudoboost: {message}", file=sys.stderr)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, pseudoboost and the libraries that shape the numbers."""
+    found = {"python": platform.python_version(), "pseudoboost": __version__}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+# --- inputs ------------------------------------------------------------------------------------
+def load_inputs(args: argparse.Namespace) -> _data.Inputs:
+    """The demo tables or the user's files, checked against the options."""
+    if args.demo:
+        given = [opt for opt, value in (("--train", args.train), ("--test", args.test)) if value]
+        if given:
+            raise UsageError(
+                f"--demo uses the embedded Big Mart look-alike; leave out {' and '.join(given)} "
+                "or drop --demo."
+            )
+        from pseudoboost.datasets import BIGMART_ID_COLUMNS, BIGMART_TARGET
+
+        train, test, sources = _data.demo_tables()
+        target = args.target or BIGMART_TARGET
+        id_columns = args.id_column or list(BIGMART_ID_COLUMNS)
+    else:
+        missing = [
+            opt
+            for opt, value in (
+                ("--train", args.train),
+                ("--test", args.test),
+                ("--target", args.target),
+            )
+            if not value
+        ]
+        if missing:
+            raise UsageError(
+                f"missing {', '.join(missing)}: give --train TRAIN.csv --test TEST.csv "
+                "--target COLUMN, or --demo for the embedded example."
+            )
+        train, test, sources = _data.file_tables(args.train, args.test)
+        target, id_columns = args.target, args.id_column
+    inputs = _data.prepare(
+        train,
+        test,
+        sources,
+        target=target,
+        id_columns=id_columns,
+        drop_columns=args.drop_column,
+        task=args.task,
+    )
+    _check_preprocess(args.preprocess, inputs, train, test)
+    return inputs
+
+
+def _check_preprocess(
+    mode: str, inputs: _data.Inputs, train: pd.DataFrame, test: pd.DataFrame
+) -> None:
+    if mode == "none":
+        text = _data.text_columns(inputs.X)
+        if text:
+            raise UsageError(
+                f"--preprocess none needs numeric columns, but {_data._listing(text)} hold text; "
+                "use --preprocess auto (the default) or leave them out with --drop-column."
+            )
+    elif mode.startswith("bigmart-"):
+        from pseudoboost.datasets import BIGMART_TARGET, check_bigmart_frame
+
+        if inputs.task != "regression" or inputs.target != BIGMART_TARGET:
+            raise UsageError(
+                f"--preprocess {mode} is for the Big Mart files (target {BIGMART_TARGET!r}); "
+                "use --preprocess auto for other tables."
+            )
+        for name, frame, with_target in (("--train", train, True), ("--test", test, False)):
+            columns = [
+                c
+                for c in frame.columns
+                if c in set(inputs.features) or (with_target and c == BIGMART_TARGET)
+            ]
+            try:
+                check_bigmart_frame(frame[columns], with_target=with_target, name=name)
+            except ValueError as error:
+                raise UsageError(f"{error} Use --preprocess auto for other tables.") from None
+
+
+def check_models(names: list[str] | None, task: str, default: list[str] | None) -> list[str] | None:
+    """The model names, checked against the registry (``"all"`` expands)."""
+    from pseudoboost.models import list_models
+
+    if not names:
+        return default
+    available = list_models(task)
+    if "all" in names:
+        if len(names) > 1:
+            raise UsageError("--model all already names every model; give it alone.")
+        return available
+    for name in names:
+        if name not in available:
+            raise UsageError(
+                f"unknown {task} model {name!r}{_data._did_you_mean(name, available)}; "
+                f"choose from: {', '.join(available)} (or run 'pseudoboost models')."
+            )
+    if len(set(names)) != len(names):
+        raise UsageError(f"--model names a model twice: {', '.join(names)}.")
+    return list(names)
+
+
+def make_preprocessor(mode: str, models: list[str] | None) -> Any:
+    """The transformer for ``--preprocess``, fitted inside every fold by the library."""
+    if mode == "none":
+        return None
+    if mode == "auto":
+        from pseudoboost.preprocessing import AutoPreprocessor
+
+        return AutoPreprocessor.for_models(models or [])
+    from pseudoboost.preprocessing import BigMartPreprocessor
+
+    return BigMartPreprocessor(mode=mode.removeprefix("bigmart-"))
+
+
+def check_scoring(scoring: str | None) -> None:
+    if scoring is None:
+        return
+    from sklearn.metrics import get_scorer_names
+
+    names = get_scorer_names()
+    if scoring not in names:
+        raise UsageError(
+            f"unknown --scoring {scoring!r}{_data._did_you_mean(scoring, names)}; use a "
+            "scikit-learn scorer name such as neg_root_mean_squared_error, r2, accuracy or roc_auc."
+        )
+
+
+def _open_storage(url: str | Path) -> Any:
+    from pseudoboost.tuning import open_storage
+
+    try:
+        return open_storage(str(url))
+    except ValueError as error:
+        raise UsageError(f"{error} Fix --storage or leave it out to use DIR/study.db.") from None
+
+
+def default_study_name(inputs: _data.Inputs, args: argparse.Namespace, models: list[str]) -> str:
+    """A name that is the same for the same data and options, so a rerun resumes."""
+    fingerprint = hashlib.sha256()
+    for part in (
+        json.dumps(inputs.sources, sort_keys=True),
+        inputs.target,
+        ",".join(inputs.features),
+        inputs.task,
+        args.preprocess,
+        str(args.cv),
+        str(args.n_repeats),
+        str(args.scoring),
+        str(args.seed),
+        ",".join(models),
+    ):
+        fingerprint.update(part.encode())
+        fingerprint.update(b"\0")
+    label = models[0] if len(models) == 1 else f"{len(models)}-models"
+    return f"pseudoboost-{label}-{fingerprint.hexdigest()[:10]}"
+
+
+def _finished_trials(storage: Any, study_name: str) -> int:
+    import optuna
+
+    try:
+        study = optuna.load_study(study_name=study_name, storage=storage)
+    except KeyError:
+        return 0
+    return sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
+
+
+def _test_frame(inputs: _data.Inputs) -> pd.DataFrame:
+    frame = inputs.X_test.copy()
+    for column in inputs.id_columns:
+        frame[column] = inputs.ids[column].to_numpy()
+    return frame
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    fig.savefig(path, dpi=110)
+
+
+# --- tune ----------------------------------------------------------------------------------------
+def run_tune(args: argparse.Namespace) -> int:
+    """``pseudoboost tune``."""
+    started = time.perf_counter()
+    args.n_trials = args.n_trials or (_main().DEMO_N_TRIALS if args.demo else 100)
+    args.cv = args.cv or (_main().DEMO_CV if args.demo else 5)
+    inputs = load_inputs(args)
+    models = check_models(args.model, inputs.task, ["lightgbm"])
+    assert models is not None
+    check_scoring(args.scoring)
+    preprocessor = make_preprocessor(args.preprocess, models)
+    out = OutputDir(args.out)
+    out.check()
+    study_name = args.study_name or default_study_name(inputs, args, models)
+    if args.storage:
+        storage = _open_storage(args.storage)
+        storage_text = args.storage
+    else:
+        out.create()
+        storage = _open_storage(out.path / "study.db")
+        storage_text = str(out.path / "study.db")
+    for note in inputs.notes:
+        _note(args, note)
+    resumed = _finished_trials(storage, study_name)
+    if resumed:
+        _note(args, f"resuming study {study_name!r}: {resumed} finished trials in {storage_text}")
+    _note(
+        args,
+        f"tuning {', '.join(models)} on {len(inputs.X)} train rows x {len(inputs.features)} "
+        f"columns with {len(inputs.X_test)} test rows as the pool: {args.n_trials} trials, "
+        f"{args.cv}-fold CV",
+    )
+    from pseudoboost import tune
+
+    progress = TrialProgress(
+        args.n_trials,
+        args.timeout,
+        "score" if args.scoring else ("rmse" if inputs.task == "regression" else "accuracy"),
+        enabled=progress_enabled(args.quiet),
+    )
+    try:
+        with warnings.catch_warnings():
+            if not sys.warnoptions:
+                warnings.simplefilter("ignore")
+            result = tune(
+                inputs.X,
+                inputs.y,
+                unlabeled=inputs.X_test,
+                model=models if len(models) > 1 else models[0],
+                n_trials=args.n_trials,
+                timeout=args.timeout,
+                cv=args.cv,
+                n_repeats=args.n_repeats,
+                scoring=args.scoring,
+                storage=storage,
+                study_name=study_name,
+                n_jobs=args.n_jobs,
+                random_state=args.seed,
+                preprocessor=preprocessor,
+                callbacks=[progress],
+                task=inputs.task,
+            )
+    except KeyboardInterrupt:
+        progress.close()
+        out.abort(remove_created=False)
+        kept = _finished_trials(storage, study_name)
+        print(
+            f"pseudoboost tune: interrupted; {kept} finished trials are kept in study "
+            f"{study_name!r} in {storage_text}. Run the same command again to resume "
+            f"(it adds --n-trials {args.n_trials} more); no outputs were written.",
+            file=sys.stderr,
+        )
+        return 130
+    except ValueError as error:
+        progress.close()
+        _abort_new(out, args)
+        raise UsageError(" ".join(str(error).split())) from None
+    except RuntimeError as error:
+        progress.close()
+        _abort_new(out, args)
+        print(f"pseudoboost tune: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
+    finally:
+        progress.close()
+
+    try:
+        written = _write_tune_outputs(args, inputs, result, out, study_name, storage_text, started)
+    except BaseException:
+        out.abort(remove_created=False)
+        raise
+    _print_tune_summary(args, inputs, result, written)
+    return 0
+
+
+def _main() -> Any:
+    from pseudoboost.cli import _main as module
+
+    return module
+
+
+def _abort_new(out: OutputDir, args: argparse.Namespace) -> None:
+    """After a failed start: remove the staging folder, and the output folder if this run made it
+    (it then holds only this run's empty study)."""
+    out.abort(remove_created=False)
+    if out.created and not args.storage:
+        shutil.rmtree(out.created[0], ignore_errors=True)
+
+
+def _write_tune_outputs(
+    args: argparse.Namespace,
+    inputs: _data.Inputs,
+    result: Any,
+    out: OutputDir,
+    study_name: str,
+    storage_text: str,
+    started: float,
+) -> list[Path]:
+    import joblib
+
+    from pseudoboost.cli import _plots
+    from pseudoboost.cli._bundle import SubmissionModel
+
+    if out.staging is None:
+        out.create()
+    summary = result.to_dict(trials=False)
+    trials = result.trials_table()
+    report = {
+        "pseudoboost_version": __version__,
+        "command": "pseudoboost " + shlex.join(getattr(args, "argv", [])),
+        "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "data": {
+            "train": inputs.sources["train"],
+            "test": inputs.sources["test"],
+            "target": inputs.target,
+            "id_columns": inputs.id_columns,
+            "features": inputs.features,
+            "n_train": int(len(inputs.X)),
+            "n_labelled": summary.get("n_labelled"),
+            "n_pool": summary.get("n_pool"),
+            "n_test": int(len(inputs.X_test)),
+            "task": inputs.task,
+            "classes": inputs.classes,
+        },
+        "settings": {
+            "models": check_models(args.model, inputs.task, ["lightgbm"]),
+            "n_trials": args.n_trials,
+            "timeout": args.timeout,
+            "cv": args.cv,
+            "n_repeats": args.n_repeats,
+            "scoring": args.scoring,
+            "seed": args.seed,
+            "n_jobs": args.n_jobs,
+            "preprocess": args.preprocess,
+            "storage": storage_text if not args.storage else summary.get("storage", "(given)"),
+            "study_name": study_name,
+        },
+        "result": summary,
+        "versions": versions(),
+        "trials": trials,
+    }
+    report["wall_time_seconds"] = round(time.perf_counter() - started, 2)
+    model = SubmissionModel(
+        result.best_estimator_,
+        target=inputs.target,
+        features=inputs.features,
+        id_columns=inputs.id_columns,
+        task=inputs.task,
+        classes=inputs.classes,
+        info={k: report[k] for k in ("data", "settings", "versions")} | {"result": summary},
+    )
+    submission = model.submission(_test_frame(inputs))
+    submission.to_csv(out.stage("submission.csv"), index=False)
+    pd.DataFrame(trials).to_csv(out.stage("trials.csv"), index=False)
+    joblib.dump(model, out.stage("model.joblib"))
+    for name, draw in (
+        ("optimization_history.png", _plots.optimisation_history),
+        ("sample_rate_curve.png", _plots.sample_rate_curve),
+        ("param_importances.png", _plots.parameter_importances),
+    ):
+        _save_figure(draw(result), out.stage(name))
+    report["outputs"] = sorted(p.name for p in out.staging.iterdir()) + ["report.json"]
+    report["wall_time_seconds"] = round(time.perf_counter() - started, 2)
+    with out.stage("report.json").open("w") as handle:
+        json.dump(report, handle, indent=2, default=_json_default)
+        handle.write("\n")
+    return out.commit()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _print_tune_summary(
+    args: argparse.Namespace, inputs: _data.Inputs, result: Any, written: list[Path]
+) -> None:
+    params = result.best_params
+    k = len(result.cv_scores)
+    rate = params.get("sample_rate")
+    sign = -1.0 if result.greater_is_better else 1.0
+    diff = sign * (result.supervised_score - result.best_score)
+    print(
+        f"best CV {result.metric}: {result.best_score:.6g} (spread over {k} folds "
+        f"{result.best_score_std:.3g}) with {params.get('model')} and sample_rate={rate:g}"
+    )
+    print(
+        f"same model without pseudo-labels, same folds: {result.supervised_score:.6g} "
+        f"({'better' if diff < 0 else 'worse' if diff > 0 else 'equal'} by {abs(diff):.3g})"
+    )
+    print(
+        f"trials: {result.n_complete} complete, {result.n_pruned} pruned, {result.n_failed} failed"
+    )
+    print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)}")
+
+
+# --- compare -------------------------------------------------------------------------------------
+def run_compare(args: argparse.Namespace) -> int:
+    """``pseudoboost compare``."""
+    args.cv = args.cv or (_main().DEMO_CV if args.demo else 5)
+    args.n_repeats = args.n_repeats or (1 if args.demo else 3)
+    inputs = load_inputs(args)
+    models = check_models(args.model, inputs.task, None)
+    check_scoring(args.scoring)
+    preprocessor = make_preprocessor(args.preprocess, models)
+    out = OutputDir(args.out)
+    out.check()
+    for note in inputs.notes:
+        _note(args, note)
+    from pseudoboost import compare, plot_comparison, plot_sample_rate_curve
+
+    rates = sorted(set([0.0, *args.sample_rates]))
+    try:
+        with warnings.catch_warnings():
+            if not sys.warnoptions:
+                warnings.simplefilter("ignore")
+            summary, folds = compare(
+                inputs.X,
+                inputs.y,
+                unlabeled=inputs.X_test,
+                models=models,
+                sample_rates=rates,
+                cv=args.cv,
+                n_repeats=args.n_repeats,
+                scoring=args.scoring,
+                random_state=args.seed,
+                preprocessor=preprocessor,
+                n_jobs=args.n_jobs,
+                task=inputs.task,
+                progress=progress_enabled(args.quiet),
+                return_folds=True,
+            )
+    except ValueError as error:
+        raise UsageError(" ".join(str(error).split())) from None
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(summary.to_string(index=False, float_format=lambda v: f"{v:.5g}"))
+    try:
+        summary.to_csv(out.stage("comparison.csv"), index=False)
+        folds.to_csv(out.stage("comparison_folds.csv"), index=False)
+        _save_figure(plot_comparison(summary, folds=folds), out.stage("comparison.png"))
+        _save_figure(plot_sample_rate_curve(summary), out.stage("sample_rate_curve.png"))
+        written = out.commit()
+    except BaseException:
+        out.abort()
+        raise
+    print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)}")
+    return 0
+
+
+# --- predict -------------------------------------------------------------------------------------
+def run_predict(args: argparse.Namespace) -> int:
+    """``pseudoboost predict``."""
+    import joblib
+
+    from pseudoboost.cli._bundle import SubmissionModel
+
+    path = Path(args.model)
+    if not path.is_file():
+        hint = " (give the model.joblib file inside it)" if path.is_dir() else "; check the path"
+        raise UsageError(f"--model {args.model!r} is not a file{hint}.")
+    try:
+        model = joblib.load(path)
+    except Exception as error:  # pickle raises many kinds on a file that is not a model
+        raise UsageError(
+            f"cannot load --model {args.model!r} ({type(error).__name__}); give a model.joblib "
+            "written by 'pseudoboost tune'."
+        ) from None
+    if not isinstance(model, SubmissionModel):
+        raise UsageError(
+            f"--model {args.model!r} holds a {type(model).__name__}, not a model written by "
+            "'pseudoboost tune'."
+        )
+    test = _data.read_csv(args.test, "--test")
+    missing = model.missing_columns(test)
+    if missing:
+        raise UsageError(
+            f"--test {args.test!r} lacks columns the model needs: {_data._listing(missing)}."
+        )
+    out = Path(args.out)
+    check_writable_file(out, "--out")
+    with warnings.catch_warnings():
+        if not sys.warnoptions:
+            warnings.simplefilter("ignore")
+        submission = model.submission(test)
+    write_file_atomically(out, lambda tmp: submission.to_csv(tmp, index=False))
+    print(f"wrote {len(submission)} rows to {args.out}")
+    return 0
+
+
+# --- models --------------------------------------------------------------------------------------
+def run_models(args: argparse.Namespace) -> int:
+    """``pseudoboost models``."""
+    from pseudoboost.models import get_model, list_models
+
+    tasks = [args.task] if args.task else ["regression", "classification"]
+    for task in tasks:
+        print(f"{task}:")
+        for name in list_models(task):
+            spec = get_model(name, task)
+            print(f"  {name:<24}{spec.description}")
+            print(f"  {'':<24}tunes: {', '.join(spec.search_space) or '(nothing)'}")
+    print(
+        "\nEvery model is tuned together with sample_rate, selection, pseudo_weight and max_iter."
+    )
+    return 0

@@ -1,0 +1,296 @@
+"""The commands end to end on tiny tables: outputs, their content, resume, Ctrl-C, predict."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import joblib
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+from pseudoboost.cli import SubmissionModel, main
+from pseudoboost.cli._outputs import STAGING_PREFIX
+
+TUNE_OUTPUTS = {
+    "submission.csv",
+    "report.json",
+    "optimization_history.png",
+    "sample_rate_curve.png",
+    "param_importances.png",
+    "model.joblib",
+    "trials.csv",
+    "study.db",
+}
+TINY = ("--model", "ridge", "--n-trials", "3", "--cv", "2")
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory, make_tables, run_cli):
+    """One tiny `pseudoboost tune` in a subprocess (its stderr is not a terminal)."""
+    folder = tmp_path_factory.mktemp("tuned")
+    train, test = make_tables()
+    train.to_csv(folder / "train.csv", index=False)
+    test.to_csv(folder / "test.csv", index=False)
+    args = ("tune", "--train", "train.csv", "--test", "test.csv", "--target", "sales")
+    args += ("--id-column", "row_id", *TINY, "--out", "run")
+    result = run_cli(*args, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return {"dir": folder, "out": folder / "run", "result": result, "args": args, "test": test}
+
+
+def test_tune_writes_every_output(tuned):
+    names = {p.name for p in tuned["out"].iterdir()}
+    assert names == TUNE_OUTPUTS
+    assert not any(name.startswith(STAGING_PREFIX) for name in os.listdir(tuned["dir"]))
+
+
+def test_tune_is_quiet_without_a_terminal(tuned):
+    stderr = tuned["result"].stderr
+    assert "\r" not in stderr and "trial/s" not in stderr and "it/s" not in stderr
+    assert "tuning ridge on 120 train rows x 4 columns with 40 test rows as the pool" in stderr
+    assert "best CV rmse:" in tuned["result"].stdout
+
+
+def test_submission_has_ids_then_target_in_test_order(tuned):
+    submission = pd.read_csv(tuned["out"] / "submission.csv")
+    assert list(submission.columns) == ["row_id", "sales"]
+    assert submission["row_id"].tolist() == tuned["test"]["row_id"].tolist()
+    assert np.isfinite(submission["sales"]).all()
+    # The signal is learnable: predictions follow 3 * size (not a constant).
+    known = tuned["test"]["size"].notna()
+    corr = np.corrcoef(submission["sales"][known], tuned["test"]["size"][known])[0, 1]
+    assert corr > 0.8
+
+
+def test_report_content(tuned):
+    report = json.loads((tuned["out"] / "report.json").read_text())
+    result = report["result"]
+    assert len(result["cv_scores"]) == 2 and len(result["supervised_cv_scores"]) == 2
+    assert result["best_score"] == pytest.approx(np.mean(result["cv_scores"]))
+    assert result["best_score_std"] == pytest.approx(np.std(result["cv_scores"]))
+    assert 0 <= result["best_params"]["sample_rate"] <= 1
+    assert result["metric"] == "rmse" and report["data"]["task"] == "regression"
+    train_bytes = (tuned["dir"] / "train.csv").read_bytes()
+    assert report["data"]["train"]["sha256"] == hashlib.sha256(train_bytes).hexdigest()
+    assert report["data"]["train"]["rows"] == 120 and report["data"]["n_test"] == 40
+    assert report["data"]["features"] == ["row_id", "size", "colour", "price"]
+    assert {"python", "pseudoboost", "scikit-learn", "optuna"} <= set(report["versions"])
+    assert len(report["trials"]) == 3
+    assert report["command"].startswith("pseudoboost tune --train train.csv")
+    assert "report.json" in report["outputs"]
+
+
+def test_saved_model_predicts_the_submission(tuned, tmp_path):
+    model = joblib.load(tuned["out"] / "model.joblib")
+    assert isinstance(model, SubmissionModel)
+    submission = pd.read_csv(tuned["out"] / "submission.csv")
+    np.testing.assert_allclose(model.predict(tuned["test"]), submission["sales"], rtol=1e-6)
+    code = main(
+        [
+            "predict",
+            "--model",
+            str(tuned["out"] / "model.joblib"),
+            "--test",
+            str(tuned["dir"] / "test.csv"),
+            "--out",
+            str(tmp_path / "sub.csv"),
+        ]
+    )
+    assert code == 0
+    again = pd.read_csv(tmp_path / "sub.csv")
+    pd.testing.assert_frame_equal(again, submission)
+    assert os.listdir(tmp_path) == ["sub.csv"]
+
+
+def test_predict_names_missing_columns(tuned, tmp_path, capsys):
+    tuned["test"].drop(columns=["colour", "row_id"]).to_csv(tmp_path / "t.csv", index=False)
+    code = main(
+        [
+            "predict",
+            "--model",
+            str(tuned["out"] / "model.joblib"),
+            "--test",
+            str(tmp_path / "t.csv"),
+            "--out",
+            str(tmp_path / "sub.csv"),
+        ]
+    )
+    assert code == 2
+    assert "lacks columns the model needs: row_id, colour" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["t.csv"]
+
+
+def test_rerun_resumes_the_study(tuned, capsys, monkeypatch):
+    monkeypatch.chdir(tuned["dir"])
+    assert main(list(tuned["args"])) == 0
+    err = capsys.readouterr().err
+    assert "resuming study" in err and "3 finished trials" in err
+    report = json.loads((tuned["out"] / "report.json").read_text())
+    study = optuna.load_study(
+        study_name=report["settings"]["study_name"],
+        storage=f"sqlite:///{tuned['out'] / 'study.db'}",
+    )
+    assert len(study.trials) == 6
+    assert report["result"]["n_trials"] == 3
+
+
+def test_ctrl_c_keeps_finished_trials(make_tables, tmp_path):
+    train, test = make_tables()
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    command = [
+        sys.executable,
+        "-m",
+        "pseudoboost",
+        "tune",
+        "--train",
+        "train.csv",
+        "--test",
+        "test.csv",
+        "--target",
+        "sales",
+        "--model",
+        "ridge",
+        "--n-trials",
+        "100000",
+        "--cv",
+        "2",
+        "--study-name",
+        "interrupted",
+        "--out",
+        "run",
+    ]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    storage = f"sqlite:///{tmp_path / 'run' / 'study.db'}"
+    deadline = time.monotonic() + 90
+    finished = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.5)
+        try:
+            study = optuna.load_study(study_name="interrupted", storage=storage)
+            finished = sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
+        except Exception:  # the database or the study does not exist yet
+            continue
+        if finished >= 2:
+            break
+    assert finished >= 2, "no trial finished in time"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted;" in err and "finished trials are kept in study 'interrupted'" in err
+    assert "Run the same command again to resume" in err
+    assert "Traceback" not in err
+    assert sorted(os.listdir(tmp_path / "run")) == ["study.db"]
+    study = optuna.load_study(study_name="interrupted", storage=storage)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(complete) >= 2
+
+
+def test_classification_with_text_labels(make_tables, tmp_path, capsys, monkeypatch):
+    train, test = make_tables()
+    train["sales"] = np.where(train["sales"] > train["sales"].median(), "high", "low")
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        [
+            "tune",
+            "--train",
+            "train.csv",
+            "--test",
+            "test.csv",
+            "--target",
+            "sales",
+            "--id-column",
+            "row_id",
+            "--model",
+            "knn",
+            "--n-trials",
+            "2",
+            "--cv",
+            "2",
+            "--quiet",
+            "--out",
+            "run",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    submission = pd.read_csv(tmp_path / "run" / "submission.csv")
+    assert set(submission["sales"]) <= {"high", "low"} and len(submission) == 40
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["data"]["task"] == "classification"
+    assert report["data"]["classes"] == ["high", "low"]
+    assert report["result"]["metric"] == "accuracy"
+
+
+def test_demo_path_writes_a_bigmart_submission(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(["tune", "--demo", "--model", "ridge", "--n-trials", "2", "--cv", "2", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    out = tmp_path / "pseudoboost-out"
+    assert {p.name for p in out.iterdir()} == TUNE_OUTPUTS
+    submission = pd.read_csv(out / "submission.csv")
+    assert list(submission.columns) == ["Item_Identifier", "Outlet_Identifier", "Item_Outlet_Sales"]
+    assert len(submission) == 2500
+
+
+def test_compare_prints_and_saves(files, capsys, monkeypatch):
+    monkeypatch.chdir(files["dir"])
+    code = main(
+        [
+            "compare",
+            "--train",
+            "train.csv",
+            "--test",
+            "test.csv",
+            "--target",
+            "sales",
+            "--id-column",
+            "row_id",
+            "--model",
+            "ridge",
+            "--sample-rates",
+            "0.5",
+            "--cv",
+            "2",
+            "--n-repeats",
+            "1",
+            "--quiet",
+            "--out",
+            "cmp",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "sample_rate" in captured.out and "ridge" in captured.out
+    names = {p.name for p in (files["dir"] / "cmp").iterdir()}
+    assert names == {
+        "comparison.csv",
+        "comparison_folds.csv",
+        "comparison.png",
+        "sample_rate_curve.png",
+    }
+    table = pd.read_csv(files["dir"] / "cmp" / "comparison.csv")
+    assert table["sample_rate"].tolist() == [0.0, 0.5]
+    assert table["n_folds"].tolist() == [2, 2]
+
+
+def test_models_version_and_help(capsys):
+    assert main(["models", "--task", "regression"]) == 0
+    out = capsys.readouterr().out
+    assert "lightgbm" in out and "ridge" in out and "tunes: n_estimators" in out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip().startswith("pseudoboost ")
+    assert main(["tune", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "pseudoboost tune --demo" in help_text and "20 with --demo" in help_text
