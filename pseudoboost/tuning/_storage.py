@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import random
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ HEARTBEAT_INTERVAL = 60
 GRACE_PERIOD = 180
 MAX_RETRY = 3
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+SCHEMA_RACE_RETRIES = 5
 
 
 def storage_url(storage: str | os.PathLike) -> str:
@@ -37,6 +40,17 @@ def _with_installed_driver(url: str) -> str:
         if importlib.util.find_spec("psycopg2") is not None:
             return "postgresql+psycopg2://" + url[len("postgresql://") :]
     return url
+
+
+def _lost_schema_race(error: Exception) -> bool:
+    """Whether ``error`` says another process created Optuna's tables at the same moment."""
+    text = str(error).lower()
+    return (
+        "already exists" in text
+        or "duplicate key" in text
+        or "uniqueviolation" in text
+        or "duplicatetable" in text
+    )
 
 
 def redact(url: str) -> str:
@@ -79,17 +93,25 @@ def open_storage(storage: Any) -> BaseStorage | None:
     else:
         engine_kwargs["pool_pre_ping"] = True
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return RDBStorage(
-                url,
-                engine_kwargs=engine_kwargs,
-                heartbeat_interval=HEARTBEAT_INTERVAL,
-                grace_period=GRACE_PERIOD,
-                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
-                    max_retry=MAX_RETRY
-                ),
-            )
+        for attempt in range(SCHEMA_RACE_RETRIES + 1):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    return RDBStorage(
+                        url,
+                        engine_kwargs=engine_kwargs,
+                        heartbeat_interval=HEARTBEAT_INTERVAL,
+                        grace_period=GRACE_PERIOD,
+                        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                            max_retry=MAX_RETRY
+                        ),
+                    )
+            except Exception as error:
+                # Workers started together on an empty database all create Optuna's tables;
+                # the losers of that race see "already exists" and succeed on a second try.
+                if attempt == SCHEMA_RACE_RETRIES or not _lost_schema_race(error):
+                    raise
+                time.sleep(0.2 * (attempt + 1) + random.random() * 0.3)
     except Exception as error:  # sqlalchemy raises many types; the user needs one line.
         cause = error.__cause__ if isinstance(error, ImportError) else None
         reason = " ".join(f"{error} ({cause})".split() if cause else str(error).split()).split(
