@@ -256,13 +256,18 @@ def run_tune(args: argparse.Namespace) -> int:
     _note(
         args,
         f"tuning {', '.join(models)} on {len(inputs.X)} train rows x {len(inputs.features)} "
-        f"columns with {len(inputs.X_test)} test rows as the pool: {args.n_trials} trials, "
-        f"{args.cv}-fold CV",
+        f"columns with {len(inputs.X_test)} test rows as the pool: "
+        + (
+            f"until the study has {args.total_trials} trials, "
+            if getattr(args, "total_trials", None)
+            else f"{args.n_trials} trials, "
+        )
+        + f"{args.cv}-fold CV",
     )
     from pseudoboost import tune
 
     progress = TrialProgress(
-        args.n_trials,
+        getattr(args, "total_trials", None) or args.n_trials,
         args.timeout,
         "score" if args.scoring else ("rmse" if inputs.task == "regression" else "accuracy"),
         enabled=progress_enabled(args.quiet),
@@ -277,6 +282,7 @@ def run_tune(args: argparse.Namespace) -> int:
                 unlabeled=inputs.X_test,
                 model=models if len(models) > 1 else models[0],
                 n_trials=args.n_trials,
+                total_trials=getattr(args, "total_trials", None),
                 timeout=args.timeout,
                 cv=args.cv,
                 n_repeats=args.n_repeats,

@@ -192,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"trials to run (default: 100; {DEMO_N_TRIALS} with --demo)",
     )
     search.add_argument(
+        "--total-trials",
+        type=_args.int_at_least(1),
+        metavar="N",
+        help="instead of --n-trials, a budget for the whole study: run trials until it holds "
+        "N finished trials, shared by every process given the same --storage and "
+        "--study-name (a full study runs none and only writes the outputs)",
+    )
+    search.add_argument(
         "--timeout",
         type=_args.positive_float,
         metavar="SECONDS",
