@@ -83,7 +83,8 @@ _pseudoboost_pg_free_port() {
 
 _pseudoboost_pg_run() {
     if [ -n "${PSEUDOBOOST_PG_RUNAS:-}" ]; then
-        runuser -u "$PSEUDOBOOST_PG_RUNAS" -- "$@"
+        # From /, which the unprivileged user can read (initdb fails in an unreadable cwd).
+        (cd / && runuser -u "$PSEUDOBOOST_PG_RUNAS" -- "$@")
     else
         "$@"
     fi
