@@ -143,6 +143,11 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
     >>> model = PseudoLabelRegressor(Ridge(), unlabeled=pool, sample_rate=0.5, random_state=0)
     >>> model.fit(X, y).n_pseudo_
     100
+    >>> certain = PseudoLabelRegressor(
+    ...     Ridge(), unlabeled=pool, sample_rate=0.5, selection="confidence", random_state=0
+    ... ).fit(X, y)
+    >>> certain.history_[0]["uncertainty"], certain.n_pseudo_
+    ('teachers', 100)
     """
 
     _parameter_constraints: dict = {
