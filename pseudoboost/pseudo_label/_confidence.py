@@ -198,12 +198,11 @@ def select_confidence(estimator: Any, context: SelectionContext) -> Selection:
     n_candidates = n_rows(candidates)
     k = n_to_select(estimator.sample_rate, context.n_pool, n_candidates)
     native = native_uncertainty(context.model, candidates)
-    teachers = None
-    if native is None or estimator.label_source == "teachers":
-        teachers = context_teachers(estimator, context, candidates)
+    teachers = None  # teachers' predictions on every candidate, when the ranking needs them
     if native is not None:
         std, method = native
     else:
+        teachers = context_teachers(estimator, context, candidates)
         std, method = teachers.std(axis=0), "teachers"
     order = np.argsort(std, kind="stable")
     info: dict = {
@@ -211,7 +210,7 @@ def select_confidence(estimator: Any, context: SelectionContext) -> Selection:
         "label_source": estimator.label_source,
         "uncertainty": method,
     }
-    if teachers is not None:
+    if teachers is not None or estimator.label_source == "teachers":
         info["n_teachers"] = int(estimator.n_teachers)
     if estimator.uncertainty_threshold is not None:
         bar = float(estimator.uncertainty_threshold * np.std(context.y_labeled))
