@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import platform
 import shlex
 import shutil
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,34 @@ _VERSIONED = (
     "xgboost",
     "catboost",
 )
+
+
+class _NoTracebacks(logging.Filter):
+    """Optuna's log of a failed trial, on one line; the trial stopped by Ctrl-C not at all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], KeyboardInterrupt):
+            return False
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+@contextlib.contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """Hide library warnings (unless -W asks for them) and tracebacks in Optuna's log."""
+    handlers = list(logging.getLogger("optuna").handlers)
+    one_line = _NoTracebacks()
+    for handler in handlers:
+        handler.addFilter(one_line)
+    try:
+        with warnings.catch_warnings():
+            if not sys.warnoptions:
+                warnings.simplefilter("ignore")
+            yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(one_line)
 
 
 def _note(args: argparse.Namespace, message: str) -> None:
@@ -273,9 +304,7 @@ def run_tune(args: argparse.Namespace) -> int:
         enabled=progress_enabled(args.quiet),
     )
     try:
-        with warnings.catch_warnings():
-            if not sys.warnoptions:
-                warnings.simplefilter("ignore")
+        with _quiet_libraries():
             result = tune(
                 inputs.X,
                 inputs.y,
@@ -435,15 +464,18 @@ def _print_tune_summary(
     params = result.best_params
     k = len(result.cv_scores)
     rate = params.get("sample_rate")
-    sign = -1.0 if result.greater_is_better else 1.0
-    diff = sign * (result.supervised_score - result.best_score)
+    gain = float(result.improvement)  # positive: pseudo-labels score better
+    if abs(gain) <= 1e-9 * max(1.0, abs(result.supervised_score)):
+        verdict = "no difference"
+    else:
+        verdict = f"pseudo-labels {'gain' if gain > 0 else 'lose'} {abs(gain):.3g}"
     print(
         f"best CV {result.metric}: {result.best_score:.6g} (spread over {k} folds "
         f"{result.best_score_std:.3g}) with {params.get('model')} and sample_rate={rate:g}"
     )
     print(
         f"same model without pseudo-labels, same folds: {result.supervised_score:.6g} "
-        f"({'better' if diff < 0 else 'worse' if diff > 0 else 'equal'} by {abs(diff):.3g})"
+        f"({verdict}; a change within the fold spread may be noise)"
     )
     print(
         f"trials: {result.n_complete} complete, {result.n_pruned} pruned, {result.n_failed} failed"
@@ -468,9 +500,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
     rates = sorted(set([0.0, *args.sample_rates]))
     try:
-        with warnings.catch_warnings():
-            if not sys.warnoptions:
-                warnings.simplefilter("ignore")
+        with _quiet_libraries():
             summary, folds = compare(
                 inputs.X,
                 inputs.y,
@@ -535,9 +565,7 @@ def run_predict(args: argparse.Namespace) -> int:
         )
     out = Path(args.out)
     check_writable_file(out, "--out")
-    with warnings.catch_warnings():
-        if not sys.warnoptions:
-            warnings.simplefilter("ignore")
+    with _quiet_libraries():
         submission = model.submission(test)
     write_file_atomically(out, lambda tmp: submission.to_csv(tmp, index=False))
     print(f"wrote {len(submission)} rows to {args.out}")

@@ -230,7 +230,7 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
             text = _as_text(frame[column])
             categories = self.categories_[column]
             if self.encoding == "ordinal":
-                codes = pd.Categorical(text, categories=categories).codes
+                codes = pd.Index(categories).get_indexer(text)  # -1: never seen in fit
                 parts[column] = codes.astype(np.int64)
             else:
                 known = text.isin(categories).to_numpy()
