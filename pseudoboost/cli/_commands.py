@@ -328,10 +328,16 @@ def run_tune(args: argparse.Namespace) -> int:
         progress.close()
         out.abort(remove_created=False)
         kept = _finished_trials(storage, study_name)
+        total = getattr(args, "total_trials", None)
+        more = (
+            f"it runs until the study holds {total} trials"
+            if total
+            else f"it adds --n-trials {args.n_trials} more"
+        )
         print(
             f"pseudoboost tune: interrupted; {kept} finished trials are kept in study "
             f"{study_name!r} in {storage_text}. Run the same command again to resume "
-            f"(it adds --n-trials {args.n_trials} more); no outputs were written.",
+            f"({more}); no outputs were written.",
             file=sys.stderr,
         )
         return 130

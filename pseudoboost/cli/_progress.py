@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import Any
@@ -41,12 +42,16 @@ class TrialProgress:
         if enabled:
             from tqdm.auto import tqdm
 
+            # A pseudo-terminal without a size (CI, `script`) reports 0 columns and rows,
+            # which makes tqdm draw nothing; shutil falls back to 100 x 24 then.
+            size = shutil.get_terminal_size((100, 24))
             self._bar = tqdm(
                 total=n_trials,
                 desc="tuning",
                 unit="trial",
                 file=sys.stderr,
-                dynamic_ncols=True,
+                ncols=min(size.columns, 120),
+                nrows=max(size.lines, 2),
                 leave=True,
             )
 
@@ -68,7 +73,7 @@ class TrialProgress:
         self._bar.set_postfix(postfix, refresh=False)
         self._bar.update(1)
         if self.n_trials is not None and self.done >= self.n_trials:
-            self._bar.set_description("scoring the best again and refitting")
+            self._bar.set_description("refitting the best")
 
     def close(self) -> None:
         """Finish the bar (safe to call twice)."""

@@ -294,3 +294,25 @@ def test_models_version_and_help(capsys):
     assert main(["tune", "--help"]) == 0
     help_text = capsys.readouterr().out
     assert "pseudoboost tune --demo" in help_text and "20 with --demo" in help_text
+
+
+def test_progress_bar_shows_trials_and_best_score(capsys):
+    import io
+
+    from pseudoboost.cli._progress import TrialProgress, progress_enabled
+
+    assert not progress_enabled(False, io.StringIO())  # not a terminal
+    assert not progress_enabled(True)
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study()
+    bar = TrialProgress(3, 60, "rmse", enabled=True)
+    study.optimize(lambda trial: trial.suggest_float("x", 0, 1) + 2.0, n_trials=3, callbacks=[bar])
+    bar.close()
+    err = capsys.readouterr().err
+    assert "3/3" in err and f"best rmse={study.best_value:.5g}" in err and "timeout in=" in err
+    silent = TrialProgress(3, None, "rmse", enabled=False)
+    study.optimize(lambda trial: 1.0, n_trials=1, callbacks=[silent])
+    silent.close()
+    optuna.logging.set_verbosity(verbosity)
+    assert capsys.readouterr().err == "" and silent.done == 1
