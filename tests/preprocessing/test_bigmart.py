@@ -26,6 +26,8 @@ ARTICLE_COLUMNS = [
     "Outlet_Type",
 ]
 IMPROVED_COLUMNS = [
+    "Item_Fat_Content",
+    "Item_Visibility",
     "Item_MRP",
     "Outlet_Establishment_Year",
     "Outlet_Size",
@@ -88,8 +90,7 @@ def test_columns_dtypes_and_no_missing_values(tables, mode) -> None:
     # Every category is folded and known: no -1 codes on the same schema.
     codes = out.drop(columns=[c for c in out.columns if c in FLOAT_COLUMNS])
     assert int((codes < 0).sum().sum()) == 0
-    if mode == "article":
-        assert set(out["Item_Fat_Content"]) <= {0, 1}
+    assert set(out["Item_Fat_Content"]) <= {0, 1}
     assert set(out["Outlet_Size"]) <= {0, 1, 2, 3}
     assert set(out["Outlet_Type"]) <= {0, 1, 2, 3}
     assert set(out["Outlet_Location_Type"]) <= {0, 1, 2}
