@@ -233,7 +233,9 @@ def tune(
     RuntimeError
         When no trial completes (the message quotes the first trial's error).
     KeyboardInterrupt
-        Propagates; trials finished before it stay in the storage.
+        Propagates; trials finished before it stay in the storage (give a database storage
+        to keep them: with ``storage=None`` the in-memory study or the temporary SQLite file
+        of ``n_jobs > 1`` goes with the call).
 
     Examples
     --------
