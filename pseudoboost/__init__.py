@@ -17,6 +17,7 @@ _LAZY = {
     "tune": "pseudoboost.tuning",
     "TuneResult": "pseudoboost.tuning",
     "compare": "pseudoboost.comparison",
+    "corrected_ttest": "pseudoboost.comparison",
     "plot_comparison": "pseudoboost.comparison",
     "plot_sample_rate_curve": "pseudoboost.comparison",
 }
