@@ -105,7 +105,7 @@ def sample_rate_curve(result: Any) -> Figure:
     ax.set_xlim(-0.03, 1.03)
     ax.set_xlabel("sample_rate (share of the test rows added as pseudo-labels)")
     ax.set_ylabel(_label(result))
-    ax.set_title("Score against sample_rate, one point per trial")
+    ax.set_title("Score against sample_rate, one point per completed trial")
     _zoom(ax, np.array([r[2] for r in rows], dtype=float), result)
     ax.legend(loc="best", fontsize="small")
     return fig
