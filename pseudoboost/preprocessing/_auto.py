@@ -45,9 +45,10 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
       ``encoding="onehot"`` makes one 0/1 column ``<column>=<category>`` for each of the
       ``max_categories - 1`` most frequent categories and one ``<column>=__other__``
       column for the rest and for categories never seen.
-    - **Dropped** columns: id-like columns (text, or integers whose name contains "id",
-      with a different value on every row), columns with a single value and no gaps, and
-      columns with no value at all. :attr:`dropped_columns_` says why.
+    - **Dropped** columns: id-like columns (a different value on every row, for text, or
+      for integers named like an id: "id", a name ending in "id" or "identifier" or
+      starting with "id_", or pandas' "Unnamed: 0" of a saved index), columns with a single
+      value and no gaps, and columns with no value at all. :attr:`dropped_columns_` says why.
 
     Parameters
     ----------
@@ -327,6 +328,6 @@ def _is_id_like(column: str, values: pd.Series, numeric: pd.Series | None) -> bo
     named_id = (
         lowered == "id"
         or lowered.endswith(("id", "_id", "identifier"))
-        or lowered.startswith("id_")
+        or lowered.startswith(("id_", "unnamed:"))  # "Unnamed: 0": a saved pandas index
     )
     return integral and named_id

@@ -18,6 +18,7 @@ from pseudoboost.preprocessing import AutoPreprocessor
 def table() -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "Unnamed: 0": [0, 1, 2, 3, 4, 5],
             "Id": [10, 11, 12, 13, 14, 15],
             "code": ["a1", "a2", "a3", "a4", "a5", "a6"],
             "size": [1.0, np.nan, 3.0, 5.0, np.nan, 7.0],
@@ -36,11 +37,18 @@ def test_column_kinds_and_dropped_columns(table):
     assert pre.numeric_columns_ == ["size", "count", "flag", "numbers_as_text"]
     assert pre.categorical_columns_ == ["colour"]
     assert pre.dropped_columns_ == {
+        "Unnamed: 0": "id-like",
         "Id": "id-like",
         "code": "id-like",
         "constant": "constant",
         "empty": "empty",
     }
+
+
+def test_unique_integers_not_named_like_an_id_are_kept():
+    frame = pd.DataFrame({"paid_amount": [5, 7, 9, 11], "rooms": [1, 2, 3, 4]})
+    pre = AutoPreprocessor().fit(frame)
+    assert pre.numeric_columns_ == ["paid_amount", "rooms"] and pre.dropped_columns_ == {}
 
 
 def test_ordinal_output_values(table):
