@@ -316,3 +316,14 @@ def test_progress_bar_shows_trials_and_best_score(capsys):
     silent.close()
     optuna.logging.set_verbosity(verbosity)
     assert capsys.readouterr().err == "" and silent.done == 1
+
+
+def test_demo_with_bigmart_preprocessing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ["tune", "--demo", "--preprocess", "bigmart-improved", "--model", "ridge"]
+    code = main([*args, "--n-trials", "1", "--cv", "2", "--quiet", "--out", "bm"])
+    assert code == 0, capsys.readouterr().err
+    model = joblib.load(tmp_path / "bm" / "model.joblib")
+    assert type(model.estimator.estimator_.steps[0][1]).__name__ == "BigMartPreprocessor"
+    report = json.loads((tmp_path / "bm" / "report.json").read_text())
+    assert report["settings"]["preprocess"] == "bigmart-improved"
