@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated model names for the figure, 'all', 'none' or 'default' "
         "(every model but RandomForest and ExtraTrees)",
     )
-    parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (joblib)")
+    parser.add_argument(
+        "--n-jobs", type=int, default=-1, help="parallel fits (joblib; -1: all cores)"
+    )
     args = parser.parse_args(argv)
 
     zoo = model_zoo()

@@ -79,12 +79,12 @@ class BigMartPreprocessor(TransformerMixin, BaseEstimator):
         Measured (``benchmarks/results/bigmart.md``), no step lowered CV RMSE for every
         model: the article's features already bring the best models to the noise floor
         (about 1070). Dropping the weight is the one step with a clear gain for a model
-        the article used, LightGBM (paired 8-fold CV RMSE over 3 shuffled repeats
-        -3.4 ± 1.2), and it helps KNN (-29) and RandomForest (-4); it costs
-        GradientBoosting +1.5 ± 0.7, XGBoost with the 2017 defaults +0.9 ± 0.7 and
-        ExtraTrees +29, so keep ``"article"`` for those. Left out after measuring them one
-        by one (each moved LightGBM's and GradientBoosting's RMSE by less than 3, or hurt
-        another model badly): a missing ``Item_Weight`` taken from the same
+        the article used; paired 8-fold CV RMSE over 2 shuffled repeats: LightGBM
+        -3.6 ± 1.4, KNN -35.7 ± 5.6, XGBoost with today's defaults -2.9 ± 4.2, but
+        GradientBoosting +1.2 ± 0.8, XGBoost with the 2017 defaults +0.6 ± 1.0,
+        RandomForest +2.4 ± 2.5 and ExtraTrees +27.2 ± 3.9: keep ``"article"`` for
+        those. Left out after measuring them one by one (each moved LightGBM's and
+        GradientBoosting's RMSE by less than 3, or hurt another model badly): a missing ``Item_Weight`` taken from the same
         ``Item_Identifier``, zero ``Item_Visibility`` treated as missing, the item's
         visibility relative to its mean, the item family from the identifier's prefix
         (FD, DR, NC, with non-consumables' fat content "Non-Edible"), keeping
