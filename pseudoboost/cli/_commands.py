@@ -247,6 +247,19 @@ def _finished_trials(storage: Any, study_name: str) -> int:
     return sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
 
 
+def _count_after_interrupt(storage: Any, study_name: str) -> str:
+    """How many trials finished, read after Ctrl-C ("all the" if the storage cannot say)."""
+    try:
+        # The interrupt may have left this thread's session inside a transaction that holds
+        # SQLite's lock; closing it rolls that back so the count below does not wait on it.
+        remove_session = getattr(storage, "remove_session", None)
+        if remove_session is not None:
+            remove_session()
+        return str(_finished_trials(storage, study_name))
+    except Exception:  # the count is a courtesy; the trials are in the storage either way
+        return "all the"
+
+
 def _test_frame(inputs: _data.Inputs) -> pd.DataFrame:
     frame = inputs.X_test.copy()
     for column in inputs.id_columns:
@@ -327,7 +340,7 @@ def run_tune(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.close()
         out.abort(remove_created=False)
-        kept = _finished_trials(storage, study_name)
+        kept = _count_after_interrupt(storage, study_name)
         total = getattr(args, "total_trials", None)
         more = (
             f"it runs until the study holds {total} trials"

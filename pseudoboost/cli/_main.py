@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 from collections.abc import Sequence
 
 from pseudoboost._version import __version__
@@ -296,14 +298,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : list of str, default=None
-        Arguments without the program name (None: ``sys.argv[1:]``).
+        Arguments without the program name (None: ``sys.argv[1:]``, as the program).
 
     Returns
     -------
     int
         Exit status: 0 on success, 2 for a user's mistake (one line on stderr), 1 when
         tuning produced no result, 130 when interrupted.
+
+    Notes
+    -----
+    After Ctrl-C a library thread can be left running (Optuna's heartbeat thread, when the
+    interrupt lands while a trial starts) and keep the interpreter from exiting. Run as the
+    program (``argv=None``), ``main`` then exits at once with status 130 instead of waiting
+    for it; finished trials are already in the storage and no output was half-written.
     """
+    code = _dispatch(argv)
+    if argv is None and code == 130:
+        lingering = [
+            thread
+            for thread in threading.enumerate()
+            if thread is not threading.main_thread() and thread.is_alive() and not thread.daemon
+        ]
+        if lingering:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return code
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    """Parse ``argv`` and run the command; every UsageError becomes one line and 2."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     prog = PROG
