@@ -85,8 +85,8 @@ class BigMartPreprocessor(TransformerMixin, BaseEstimator):
         RandomForest +2.4 ± 2.5 and ExtraTrees +27.2 ± 3.9: keep ``"article"`` for
         those. Left out after measuring them one by one (each moved LightGBM's and
         GradientBoosting's RMSE by 3 or less, or hurt another model badly): a missing
-        ``Item_Weight`` taken from the same ``Item_Identifier``, zero ``Item_Visibility`` treated as missing, the item's
-        visibility relative to its mean, the item family from the identifier's prefix
+        ``Item_Weight`` taken from the same ``Item_Identifier``, zero ``Item_Visibility``
+        treated as missing, the item's visibility relative to its mean, the item family from the identifier's prefix
         (FD, DR, NC, with non-consumables' fat content "Non-Edible"), keeping
         ``Item_Type`` or ``Outlet_Identifier``, the outlet's sales per unit of price
         learned from ``y``, and dropping ``Item_Visibility`` and ``Item_Fat_Content`` too
