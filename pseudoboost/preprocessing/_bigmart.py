@@ -86,13 +86,13 @@ class BigMartPreprocessor(TransformerMixin, BaseEstimator):
         those. Left out after measuring them one by one (each moved LightGBM's and
         GradientBoosting's RMSE by 3 or less, or hurt another model badly): a missing
         ``Item_Weight`` taken from the same ``Item_Identifier``, zero ``Item_Visibility``
-        treated as missing, the item's visibility relative to its mean, the item family from the identifier's prefix
-        (FD, DR, NC, with non-consumables' fat content "Non-Edible"), keeping
-        ``Item_Type`` or ``Outlet_Identifier``, the outlet's sales per unit of price
-        learned from ``y``, and dropping ``Item_Visibility`` and ``Item_Fat_Content`` too
-        (LightGBM -4, KNN -31, but ExtraTrees +220: fully grown forests need those
-        columns to average over). They stay available to that measurement through the
-        ``_improved_steps`` class attribute
+        treated as missing, the item's visibility relative to its mean, the item family from
+        the identifier's prefix (FD, DR, NC, with non-consumables' fat content
+        "Non-Edible"), keeping ``Item_Type`` or ``Outlet_Identifier``, the outlet's sales
+        per unit of price learned from ``y``, and dropping ``Item_Visibility`` and
+        ``Item_Fat_Content`` too (LightGBM -4, KNN -31, but ExtraTrees +220: fully grown
+        forests need those columns to average over). They stay available to that measurement
+        through the ``_improved_steps`` class attribute
         (``benchmarks/bench_bigmart_preprocessing.py --ablation``).
 
     Attributes
