@@ -92,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mode", choices=("article", "improved"), default="article", help="preprocessing"
     )
+    parser.add_argument(
+        "--n-train", type=int, default=8523, help="generated labelled rows (no folder given)"
+    )
+    parser.add_argument(
+        "--n-test", type=int, default=5681, help="generated unlabelled rows (no folder given)"
+    )
     parser.add_argument("--folds", type=int, default=8, help="folds of the table (article: 8)")
     parser.add_argument(
         "--curve-folds", type=int, default=5, help="folds of the figure (article: 5)"
@@ -124,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         train, test = load_bigmart(Path(args.folder))
         source = f"real files in {args.folder}"
     else:
-        train, test = make_bigmart_like()
+        train, test = make_bigmart_like(n_train=args.n_train, n_test=args.n_test)
         source = "make_bigmart_like() (generated look-alike)"
     X, y = train.drop(columns=BIGMART_TARGET), train[BIGMART_TARGET].to_numpy(float)
     preprocessor = BigMartPreprocessor(mode=args.mode)

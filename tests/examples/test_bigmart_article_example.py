@@ -1,0 +1,42 @@
+"""The Big Mart article example runs end to end on a small generated table."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bigmart_article.py"
+
+
+@pytest.fixture(scope="module")
+def example():
+    spec = importlib.util.spec_from_file_location("bigmart_article", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_bigmart_article_example_prints_the_zoo_and_saves_the_figure(example, tmp_path, capsys):
+    figure = tmp_path / "curve.png"
+    args = ["--n-train", "240", "--n-test", "120", "--folds", "3", "--curve-folds", "2"]
+    args += ["--curve-models", "Ridge,KNN", "--n-jobs", "1", "--figure", str(figure)]
+    assert example.main(args) == 0
+    out = capsys.readouterr().out
+    table = [line for line in out.splitlines() if line.startswith("| ") and "model" not in line]
+    names = [line.split("|")[1].strip() for line in table]
+    assert names[:10] == list(example.model_zoo())
+    assert names[10:] == ["Ridge", "KNN"]
+    for line in table[:10]:
+        supervised, pseudo = (float(cell) for cell in line.split("|")[2:4])
+        assert 300 < supervised < 3000 and 300 < pseudo < 3000
+    assert figure.stat().st_size > 10_000
+
+
+def test_bigmart_article_example_rejects_unknown_curve_models(example, capsys):
+    with pytest.raises(SystemExit) as error:
+        example.main(["--curve-models", "Ridge,SVR"])
+    assert error.value.code == 2
+    assert "unknown --curve-models ['SVR']" in capsys.readouterr().err
