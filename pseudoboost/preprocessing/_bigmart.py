@@ -163,8 +163,8 @@ class BigMartPreprocessor(TransformerMixin, BaseEstimator):
         X : pandas.DataFrame
             Raw Big Mart rows: the 11 feature columns (an ``Item_Outlet_Sales`` column is
             ignored).
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Ignored (only the measurement-only ``expected_sales`` step reads it).
 
         Returns
         -------
@@ -181,8 +181,9 @@ class BigMartPreprocessor(TransformerMixin, BaseEstimator):
             column: sorted(set(folded[column].astype(str))) for column in _ARTICLE_CODED
         }
         if self.mode == "improved":
-            self.categories_["Item_Fat_Content"] = ["Low Fat", "Regular", "Non-Edible"]
-            self.categories_["Item_Category"] = ["FD", "DR", "NC"]
+            if "item_category" in steps:
+                self.categories_["Item_Fat_Content"] = ["Low Fat", "Regular", "Non-Edible"]
+                self.categories_["Item_Category"] = ["FD", "DR", "NC"]
             for column in ("Item_Type", "Outlet_Identifier"):
                 self.categories_[column] = sorted(set(frame[column].astype(str)))
             weights = frame.groupby("Item_Identifier", observed=True)["Item_Weight"].mean()
