@@ -46,6 +46,9 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         Extra keyword arguments of ``model``.
     epochs : int >= 0, default=5
         Passes over the labelled images per ``fit``.
+    fine_tune_epochs : int >= 0, default=None
+        Passes in a ``fit`` that continues a fitted network (``warm_start=True``); None means
+        ``epochs`` (the notebook's ``EPOCHS_FINETUNE``).
     batch_size : int >= 1, default=128
         Labelled images per training step.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
@@ -124,6 +127,7 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         "model": [callable],
         "model_kwargs": [dict, None],
         "epochs": [Interval(Integral, 0, None, closed="left")],
+        "fine_tune_epochs": [Interval(Integral, 0, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -146,6 +150,7 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         *,
         model_kwargs: dict | None = None,
         epochs: int = 5,
+        fine_tune_epochs: int | None = None,
         batch_size: int = 128,
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
@@ -164,6 +169,7 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         self.model = model
         self.model_kwargs = model_kwargs
         self.epochs = epochs
+        self.fine_tune_epochs = fine_tune_epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -257,7 +263,10 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
                 if self.pretrain_epochs:
                     pool = images if unlabeled is None else np.concatenate([images, unlabeled])
                     self._pretrain(keras, pool)
-            self._train(images, y_index.astype(np.int64), weights, unlabeled)
+            epochs = self.epochs
+            if continuing and self.fine_tune_epochs is not None:
+                epochs = self.fine_tune_epochs
+            self._train(images, y_index.astype(np.int64), weights, unlabeled, epochs)
         return self
 
     def _as_network_input(self, X: np.ndarray) -> np.ndarray:
@@ -317,15 +326,16 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         y_index: np.ndarray,
         weights: np.ndarray,
         unlabeled: np.ndarray | None,
+        epochs: int,
     ) -> None:
         rng = self._rng
         model = self.model_
         spec = AUGMENTATIONS[self.augment] if self.augment else None
         n = images.shape[0]
-        for epoch in range(self.epochs):
+        for epoch in range(epochs):
             lr = self.learning_rate
             if self.lr_schedule == "cosine":
-                lr = 0.5 * self.learning_rate * (1.0 + math.cos(math.pi * epoch / self.epochs))
+                lr = 0.5 * self.learning_rate * (1.0 + math.cos(math.pi * epoch / epochs))
             model.optimizer.learning_rate.assign(lr)
             order = rng.permutation(n)
             losses, masked, drawn = [], 0, 0
@@ -415,7 +425,8 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 _WEAK = AUGMENTATIONS["weak"]

