@@ -256,6 +256,9 @@ def run_workers(args: argparse.Namespace) -> None:
                         json.dumps(fixed),
                     ],
                     stderr=subprocess.DEVNULL if not args.verbose else None,
+                    # Its own session, as a worker started from its own shell or machine: with
+                    # Linux's autogroup scheduling, processes of one session share one CPU share.
+                    start_new_session=True,
                 )
                 for _ in range(workers)
             ]
