@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -27,6 +28,25 @@ def split_trials(n_trials: int | None, n_jobs: int) -> list[int | None]:
     return [base + (1 if i < extra else 0) for i in range(n_jobs) if base or i < extra]
 
 
+class _DropInterruptTracebacks(logging.Filter):
+    """Hide Optuna's "Trial N failed ... KeyboardInterrupt" traceback in worker processes.
+
+    Ctrl-C reaches every worker; the calling process already says what happened and how to
+    resume, so a traceback per worker is noise.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, KeyboardInterrupt)
+
+
+def _quiet_interrupts() -> None:
+    optuna_logger = logging.getLogger("optuna")
+    for handler in [*optuna_logger.handlers, *logging.getLogger().handlers]:
+        if not any(isinstance(f, _DropInterruptTracebacks) for f in handler.filters):
+            handler.addFilter(_DropInterruptTracebacks())
+
+
 def _worker(
     url: str,
     study_name: str,
@@ -43,6 +63,7 @@ def _worker(
     from pseudoboost.tuning._storage import open_storage
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    _quiet_interrupts()
     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
     study = optuna.load_study(
         study_name=study_name, storage=open_storage(url), sampler=make_sampler(seed), pruner=pruner
