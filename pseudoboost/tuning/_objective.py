@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import optuna
+from optuna.storages._heartbeat import is_heartbeat_enabled
 from threadpoolctl import threadpool_limits
 
 from pseudoboost._scoring import Metric
@@ -174,6 +175,7 @@ class Objective:
         self.space = space
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
+        _record_first_heartbeat(trial)
         spec, pseudo, params = self.space.sample(trial)
         trial.set_user_attr("model", spec.name)
         trial.set_user_attr("sample_rate", float(pseudo["sample_rate"]))
@@ -193,3 +195,15 @@ class Objective:
             trial.set_user_attr("error", f"non-finite score {mean}")
             raise ValueError(f"the model scored {mean} (non-finite)")
         return mean
+
+
+def _record_first_heartbeat(trial: optuna.trial.Trial) -> None:
+    """Write the trial's first heartbeat before any work.
+
+    Optuna's heartbeat thread writes it too, but a worker killed before that thread first ran
+    would leave a RUNNING trial with no heartbeat, which no grace period ever marks stale, so
+    the study would wait for it forever (seen under load in the SIGKILL tests).
+    """
+    storage = trial.study._storage
+    if is_heartbeat_enabled(storage):
+        storage.record_heartbeat(trial._trial_id)
