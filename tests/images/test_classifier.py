@@ -10,9 +10,10 @@ from pseudoboost.images import AugmentSpec, KerasImageClassifier, augment_images
 
 from .conftest import synthetic_images, tiny_network
 
-pytestmark = pytest.mark.usefixtures("keras_installed")
+needs_keras = pytest.mark.usefixtures("keras_installed")
 
 
+@needs_keras
 def test_fit_predict_on_uint8_images_with_string_classes():
     X, y = synthetic_images(n_per_class=30)
     names = np.array(["a", "b", "c"])[y]
@@ -29,6 +30,7 @@ def test_fit_predict_on_uint8_images_with_string_classes():
         clf.predict(np.zeros((2, 12, 12, 3)))
 
 
+@needs_keras
 def test_same_seed_same_network_and_warm_start_continues_training():
     X, y = synthetic_images(n_per_class=20)
     params = dict(epochs=1, fine_tune_epochs=2, random_state=0, warm_start=True)
@@ -54,6 +56,7 @@ def test_same_seed_same_network_and_warm_start_continues_training():
         first.fit(X, np.where(y == 0, 7, y))
 
 
+@needs_keras
 def test_pseudo_label_classifier_records_per_class_acceptance():
     X, y = synthetic_images(n_per_class=40)
     y_partial = y.copy()
@@ -73,6 +76,7 @@ def test_pseudo_label_classifier_records_per_class_acceptance():
     assert (clf.pseudo_labels_ == truth).mean() > 0.95
 
 
+@needs_keras
 def test_consistency_augmentation_and_pretraining_options():
     X, y = synthetic_images(n_per_class=20)
     pool, _ = synthetic_images(n_per_class=20, seed=1)
