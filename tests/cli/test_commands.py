@@ -169,7 +169,15 @@ def test_ctrl_c_keeps_finished_trials(make_tables, tmp_path):
         "run",
     ]
     process = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell started in the background (as CI may start this suite) ignores SIGINT and
+        # its children inherit that, so Python would never raise KeyboardInterrupt. A user's
+        # Ctrl-C reaches a foreground process whose SIGINT is at its default: restore that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     storage = f"sqlite:///{tmp_path / 'run' / 'study.db'}"
     deadline = time.monotonic() + 90
