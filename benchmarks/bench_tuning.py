@@ -4,7 +4,7 @@ Runs on the real Big Mart files with the article's 8-fold KFold (no shuffling) a
 markdown section (and optionally a JSON file). Everything goes through the public API.
 
     python benchmarks/bench_tuning.py --data ../shared/data/bigmart --n-trials 30 \
-        --out benchmarks/results/tuning.md --json out/tuning.json
+        --out out/tuning.md --json out/tuning.json
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def main() -> int:
     parser.add_argument("--parallel-trials", type=int, default=10, help="trials per worker test")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["pruning", "parallel"])
-    parser.add_argument("--out", default="benchmarks/results/tuning.md")
+    parser.add_argument("--out", default="out/tuning.md", help="markdown section to paste into benchmarks/RESULTS.md")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 

@@ -28,7 +28,7 @@ _FAT_SPELLINGS = {"low fat": "Low Fat", "lf": "Low Fat", "regular": "Regular", "
 _MISSING = "nan"  # how the article's LabelEncoder saw a missing Outlet_Size: str(np.nan)
 
 # "improved" mode: the steps measured to lower the 8-fold CV RMSE on the real files
-# (benchmarks/results/bigmart.md); the ones that did not help are not in this list.
+# (benchmarks/RESULTS.md); the ones that did not help are not in this list.
 _IMPROVED_STEPS = ("drop_weight",)
 _ALL_STEPS = (
     "weight_from_item",
@@ -76,7 +76,7 @@ class BigMartPreprocessor(TransformerMixin, BaseEstimator):
         Output columns, in order: Item_Fat_Content, Item_Visibility, Item_MRP,
         Outlet_Establishment_Year, Outlet_Size, Outlet_Location_Type, Outlet_Type.
 
-        Measured (``benchmarks/results/bigmart.md``), no step lowered CV RMSE for every
+        Measured (``benchmarks/RESULTS.md``), no step lowered CV RMSE for every
         model: the article's features already bring the best models to the noise floor
         (about 1070). Dropping the weight is the one step with a clear gain for a model
         the article used; paired 8-fold CV RMSE over 2 shuffled repeats: LightGBM
