@@ -86,7 +86,12 @@ def main() -> int:
     parser.add_argument("--n-features", type=int, default=20)
     parser.add_argument("--sample-rate", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--n-jobs", type=int, default=1, help="LightGBM threads (1 keeps timings stable on a shared machine)")
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        help="LightGBM threads (1 keeps timings stable on a shared machine)",
+    )
     parser.add_argument("--variant", choices=["meta", "manual"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:

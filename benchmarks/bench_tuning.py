@@ -111,7 +111,11 @@ def main() -> int:
     parser.add_argument("--parallel-trials", type=int, default=10, help="trials per worker test")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["pruning", "parallel"])
-    parser.add_argument("--out", default="out/tuning.md", help="markdown section to paste into benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--out",
+        default="out/tuning.md",
+        help="markdown section to paste into benchmarks/RESULTS.md",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 
