@@ -16,6 +16,8 @@ from pseudoboost._cv import make_cv
 from pseudoboost._scoring import Metric, resolve_metric
 from pseudoboost.comparison._resolve import model_task, resolve_models
 from pseudoboost.comparison._stats import corrected_ttest
+from pseudoboost.pseudo_label._rows import n_rows
+from pseudoboost.pseudo_label._targets import unlabeled_mask
 
 _TASKS = ("auto", "regression", "classification")
 _ROUNDING = 1e-9
@@ -187,10 +189,10 @@ def compare(
     metric = resolve_metric(scoring, task)
     named = resolve_models(models, task)
 
-    unlabeled_mask = _unlabeled_mask(y_arr, task)
-    labeled_pos = np.flatnonzero(~unlabeled_mask)
-    unlabeled_pos = np.flatnonzero(unlabeled_mask)
-    n_pool = unlabeled_pos.size + (0 if unlabeled is None else _n_rows(unlabeled))
+    missing = unlabeled_mask(y_arr, task)
+    labeled_pos = np.flatnonzero(~missing)
+    unlabeled_pos = np.flatnonzero(missing)
+    n_pool = unlabeled_pos.size + (0 if unlabeled is None else n_rows(unlabeled))
     if n_pool == 0 and any(rate > 0 for rate in rates):
         raise ValueError(
             "There is nothing to pseudo-label: pass unlabelled rows as `unlabeled=` or mark "
@@ -344,27 +346,10 @@ def _infer_task(models: Any, y: np.ndarray) -> str:
     return "regression" if np.issubdtype(y.dtype, np.floating) else "classification"
 
 
-def _unlabeled_mask(y: np.ndarray, task: str) -> np.ndarray:
-    """Rows the pseudo-labelling estimators treat as unlabelled (NaN, or -1 for classes)."""
-    if task == "regression":
-        if y.dtype.kind == "f":
-            return np.isnan(y)
-        return np.zeros(y.shape[0], dtype=bool)
-    if y.dtype.kind in "iuf":
-        return y == -1
-    if y.dtype.kind == "O":
-        return np.array([isinstance(v, (int, float)) and v == -1 for v in y], dtype=bool)
-    return np.zeros(y.shape[0], dtype=bool)
-
-
 def _wrapper_class(task: str) -> type:
     from pseudoboost.pseudo_label import PseudoLabelClassifier, PseudoLabelRegressor
 
     return PseudoLabelClassifier if task == "classification" else PseudoLabelRegressor
-
-
-def _n_rows(data: Any) -> int:
-    return data.shape[0] if hasattr(data, "shape") else len(data)
 
 
 def _take(X: Any, positions: np.ndarray) -> Any:

@@ -1,7 +1,7 @@
 """The pseudo-labelling loop shared by the regressor and the classifier.
 
 Public ``fit`` validates; the private loop works (imbalanced-learn's split). Subclasses say
-which targets are missing (``_unlabeled_mask``) and how rows are chosen (``_select``).
+which targets are missing (``_validate_targets``) and how rows are chosen (``_select``).
 """
 
 from __future__ import annotations

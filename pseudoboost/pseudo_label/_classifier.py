@@ -15,8 +15,7 @@ from sklearn.utils.validation import column_or_1d
 from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
 from pseudoboost.pseudo_label._regressor import n_to_select
 from pseudoboost.pseudo_label._rows import take_rows
-
-UNLABELED = -1
+from pseudoboost.pseudo_label._targets import unlabeled_mask
 
 
 def _estimator_has(attr: str):
@@ -192,12 +191,7 @@ class PseudoLabelClassifier(ClassifierMixin, BasePseudoLabel):
 
     def _validate_targets(self, y: Any) -> tuple[np.ndarray, np.ndarray]:
         y = column_or_1d(np.asarray(y), warn=True)
-        if y.dtype.kind in "iuf":
-            unlabeled = y == UNLABELED
-        elif y.dtype.kind == "O":
-            unlabeled = np.array([isinstance(v, (int, float)) and v == UNLABELED for v in y])
-        else:
-            unlabeled = np.zeros(y.shape[0], dtype=bool)
+        unlabeled = unlabeled_mask(y, "classification")
         check_classification_targets(y[~unlabeled])
         labeled = y[~unlabeled]
         classes, counts = np.unique(labeled, return_counts=True)

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_array, column_or_1d
 
 from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
 from pseudoboost.pseudo_label._confidence import pseudo_labels, select_confidence
+from pseudoboost.pseudo_label._targets import unlabeled_mask
 
 
 def n_to_select(sample_rate: float, n_pool: int, n_candidates: int) -> int:
@@ -217,7 +218,7 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
                 ) from None
             raise
         y = column_or_1d(y, warn=True)
-        return y, np.isnan(y)
+        return y, unlabeled_mask(y, "regression")
 
     def _pseudo_labelling_enabled(self) -> bool:
         return self.sample_rate > 0

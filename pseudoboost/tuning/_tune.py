@@ -22,6 +22,7 @@ from pseudoboost._scoring import resolve_metric
 from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
+from pseudoboost.pseudo_label._targets import UNLABELED, unlabeled_mask
 from pseudoboost.tuning._budget import check_total_trials, optimize_with_budget
 from pseudoboost.tuning._objective import (
     Objective,
@@ -34,8 +35,6 @@ from pseudoboost.tuning._parallel import make_sampler, run_parallel
 from pseudoboost.tuning._result import TuneResult
 from pseudoboost.tuning._space import SearchSpace, resolve_models
 from pseudoboost.tuning._storage import is_shareable, open_storage, redact
-
-UNLABELED_CLASS = -1
 
 
 def infer_task(y: Any) -> str:
@@ -50,10 +49,10 @@ def infer_task(y: Any) -> str:
         finite = y[np.isfinite(y)]
         if np.isnan(y).any() or not np.all(finite == np.round(finite)):
             return "regression"
-        labelled = finite[finite != UNLABELED_CLASS]
+        labelled = finite[finite != UNLABELED]
         return "classification" if np.unique(labelled).size <= 20 else "regression"
     if y.dtype.kind in "iub":
-        labelled = y[y != UNLABELED_CLASS]
+        labelled = y[y != UNLABELED]
         kind = type_of_target(labelled)
         return "classification" if kind in ("binary", "multiclass") else "regression"
     return "classification"
@@ -75,11 +74,7 @@ def _split_labelled(X: Any, y: Any, unlabeled: Any, task: str) -> tuple[Any, np.
             raise ValueError(
                 "y must be numeric for regression; encode the target as numbers."
             ) from None
-        missing = np.isnan(y)
-    elif y.dtype.kind in "iuf":
-        missing = y == UNLABELED_CLASS
-    else:
-        missing = np.array([isinstance(v, (int, float)) and v == UNLABELED_CLASS for v in y])
+    missing = unlabeled_mask(y, task)
     labelled = np.flatnonzero(~missing)
     if labelled.size == 0:
         raise ValueError("y has no labelled rows: every target is marked unlabelled.")
