@@ -313,7 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     program (``argv=None``), ``main`` then exits at once with status 130 instead of waiting
     for it; finished trials are already in the storage and no output was half-written.
     """
-    code = _dispatch(argv)
+    try:
+        code = _dispatch(argv)
+    except BrokenPipeError:
+        # The reader went away (`pseudoboost models | head`): not an error of ours. Point
+        # stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if argv is None and code == 130:
         lingering = [
             thread

@@ -6,6 +6,8 @@ this process (same code path, without paying the interpreter start-up again).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -289,3 +291,16 @@ def test_predict_not_a_model(files, run_main):
         cwd=files["dir"],
     )
     check_usage_error(result, files["dir"], before, "cannot load --model 'train.csv'")
+
+
+def test_closed_pipe_is_not_an_error():
+    """`pseudoboost models | head -1`: the reader leaving early gives no traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pseudoboost", "models"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # before the program writes: its first write meets a closed pipe
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err
