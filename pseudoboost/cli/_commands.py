@@ -426,7 +426,8 @@ def _write_tune_outputs(
         },
         "settings": {
             "models": check_models(args.model, inputs.task, ["lightgbm"]),
-            "n_trials": args.n_trials,
+            "n_trials": None if getattr(args, "total_trials", None) else args.n_trials,
+            "total_trials": getattr(args, "total_trials", None),
             "timeout": args.timeout,
             "cv": args.cv,
             "n_repeats": args.n_repeats,

@@ -340,3 +340,19 @@ def test_demo_with_bigmart_preprocessing(tmp_path, capsys, monkeypatch):
     assert type(model.estimator.estimator_.steps[0][1]).__name__ == "BigMartPreprocessor"
     report = json.loads((tmp_path / "bm" / "report.json").read_text())
     assert report["settings"]["preprocess"] == "bigmart-improved"
+
+
+def test_total_trials_is_recorded_and_reached(tuned, tmp_path, monkeypatch):
+    """A study-wide budget is what the report says, and the study ends with exactly that many."""
+    monkeypatch.chdir(tuned["dir"])
+    args = list(tuned["args"][:-2])  # without its trailing "--out run"
+    position = args.index("--n-trials")
+    del args[position : position + 2]
+    out = tmp_path / "budget"
+    assert main([*args, "--total-trials", "4", "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["settings"]["total_trials"] == 4 and report["settings"]["n_trials"] is None
+    study = optuna.load_study(
+        study_name=report["settings"]["study_name"], storage=f"sqlite:///{out / 'study.db'}"
+    )
+    assert sum(t.state.is_finished() for t in study.trials) == 4
