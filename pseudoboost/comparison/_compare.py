@@ -16,7 +16,7 @@ from pseudoboost._cv import make_cv
 from pseudoboost._scoring import Metric, resolve_metric
 from pseudoboost.comparison._resolve import model_task, resolve_models
 from pseudoboost.comparison._stats import corrected_ttest
-from pseudoboost.pseudo_label._rows import n_rows
+from pseudoboost.pseudo_label._rows import n_rows, take_rows
 from pseudoboost.pseudo_label._targets import unlabeled_mask
 
 _TASKS = ("auto", "regression", "classification")
@@ -200,7 +200,7 @@ def compare(
         )
 
     splitter = make_cv(cv, n_repeats=n_repeats, task=task, random_state=random_state)
-    X_lab = _take(X, labeled_pos)
+    X_lab = take_rows(X, labeled_pos)
     y_lab = y_arr[labeled_pos]
     g_lab = None if groups is None else np.asarray(groups)[labeled_pos]
     splits = [
@@ -352,21 +352,13 @@ def _wrapper_class(task: str) -> type:
     return PseudoLabelClassifier if task == "classification" else PseudoLabelRegressor
 
 
-def _take(X: Any, positions: np.ndarray) -> Any:
-    if isinstance(X, (pd.DataFrame, pd.Series)):
-        return X.iloc[positions]
-    if isinstance(X, list):
-        return [X[i] for i in positions]
-    return X[positions]
-
-
 def _fit_and_score(
     estimator: Any, X: Any, y: np.ndarray, train: np.ndarray, test: np.ndarray, metric: Metric
 ) -> tuple[float, int, float]:
     start = time.perf_counter()
-    estimator.fit(_take(X, train), y[train])
+    estimator.fit(take_rows(X, train), y[train])
     seconds = time.perf_counter() - start
-    score = metric.score(estimator, _take(X, test), y[test])
+    score = metric.score(estimator, take_rows(X, test), y[test])
     return score, int(getattr(estimator, "n_pseudo_", 0)), seconds
 
 

@@ -23,6 +23,8 @@ def take_rows(X: Any, indices: np.ndarray) -> Any:
     """Rows ``indices`` (positions) of ``X``, in the same container type."""
     if isinstance(X, (pd.DataFrame, pd.Series)):
         return X.iloc[indices]
+    if isinstance(X, list):
+        return [X[i] for i in indices]
     return X[indices]
 
 
