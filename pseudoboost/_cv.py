@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from sklearn.model_selection import (
@@ -13,22 +14,60 @@ from sklearn.model_selection import (
 )
 
 
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_n_repeats(n_repeats: Any) -> int:
+    """``n_repeats`` as an int, or the ValueError ``tune`` and ``compare`` both raise."""
+    if not _is_integer(n_repeats) or n_repeats < 1:
+        raise ValueError(
+            f"n_repeats must be a positive integer (1 = a single k-fold split), got {n_repeats!r}."
+        )
+    return int(n_repeats)
+
+
 def make_cv(cv: int | Any, *, n_repeats: int = 1, task: str, random_state: int | None) -> Any:
     """Return a CV splitter: shuffled (Stratified)KFold, repeated when ``n_repeats > 1``.
 
     Parameters
     ----------
     cv : int or splitter
-        Number of folds, or a scikit-learn splitter / iterable used as given.
+        Number of folds (any integer type, e.g. ``np.int64``; not a bool), or a
+        scikit-learn splitter / iterable of splits used as given.
     n_repeats : int, default=1
-        Repetitions of the k-fold split with different shuffles.
+        Repetitions of an integer ``cv`` with different shuffles. A splitter brings its own
+        repeats, so ``n_repeats > 1`` with a splitter is an error rather than ignored.
     task : {"regression", "classification"}
         Classification gets stratified folds.
     random_state : int or None
         Seed of the shuffles.
+
+    Raises
+    ------
+    ValueError
+        For ``n_repeats`` that is not a positive integer, ``cv`` below 2 folds or a bool,
+        and ``n_repeats > 1`` with a splitter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pseudoboost._cv import make_cv
+    >>> make_cv(np.int64(3), task="regression", random_state=0)
+    KFold(n_splits=3, random_state=0, shuffle=True)
     """
-    if not isinstance(cv, int):
+    n_repeats = check_n_repeats(n_repeats)
+    if isinstance(cv, bool):
+        raise ValueError(f"cv must be a number of folds (at least 2) or a splitter, got {cv!r}.")
+    if not _is_integer(cv):
+        if n_repeats > 1:
+            raise ValueError(
+                f"n_repeats={n_repeats} repeats an integer cv; a splitter is used as given "
+                f"({cv!r}): leave n_repeats at 1 or give the repeats to the splitter, e.g. "
+                "RepeatedKFold(n_splits=5, n_repeats=3)."
+            )
         return check_cv(cv)
+    cv = int(cv)
     if cv < 2:
         raise ValueError(f"cv must be at least 2 folds, got {cv}.")
     stratified = task == "classification"

@@ -207,6 +207,35 @@ def check_scoring(scoring: str | None) -> None:
         )
 
 
+#: Scorers that rank or weigh class probabilities: their submissions are probabilities.
+PROBA_SCORERS = frozenset(
+    {
+        "neg_log_loss",
+        "d2_log_loss_score",
+        "neg_brier_score",
+        "d2_brier_score",
+        "roc_auc",
+        "roc_auc_ovr",
+        "roc_auc_ovo",
+        "roc_auc_ovr_weighted",
+        "roc_auc_ovo_weighted",
+        "average_precision",
+    }
+)
+
+
+def check_proba(proba: bool | None, scoring: str | None, task: str) -> bool:
+    """Whether submissions hold class probabilities: ``--proba``, else what ``--scoring`` needs."""
+    if task != "classification":
+        if proba:
+            raise UsageError(
+                f"--proba writes class probabilities, but the task is {task}; leave it out "
+                "or pass --task classification."
+            )
+        return False
+    return scoring in PROBA_SCORERS if proba is None else proba
+
+
 def _open_storage(url: str | Path) -> Any:
     from pseudoboost.tuning import open_storage
 
@@ -281,6 +310,7 @@ def run_tune(args: argparse.Namespace) -> int:
     models = check_models(args.model, inputs.task, ["lightgbm"])
     assert models is not None
     check_scoring(args.scoring)
+    args.proba = check_proba(getattr(args, "proba", None), args.scoring, inputs.task)
     preprocessor = make_preprocessor(args.preprocess, models)
     out = OutputDir(args.out)
     out.check()
@@ -435,6 +465,7 @@ def _write_tune_outputs(
             "seed": args.seed,
             "n_jobs": args.n_jobs,
             "preprocess": args.preprocess,
+            "proba": args.proba,
             "storage": storage_text if not args.storage else summary.get("storage", "(given)"),
             "study_name": study_name,
         },
@@ -451,8 +482,12 @@ def _write_tune_outputs(
         task=inputs.task,
         classes=inputs.classes,
         info={k: report[k] for k in ("data", "settings", "versions")} | {"result": summary},
+        proba=args.proba,
     )
-    submission = model.submission(_test_frame(inputs))
+    try:
+        submission = model.submission(_test_frame(inputs))
+    except ValueError as error:  # the best model gives no class probabilities
+        raise UsageError(f"{error} Leave out --proba or choose other models.") from None
     submission.to_csv(out.stage("submission.csv"), index=False)
     pd.DataFrame(trials).to_csv(out.stage("trials.csv"), index=False)
     joblib.dump(model, out.stage("model.joblib"))
@@ -583,10 +618,19 @@ def run_predict(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--test {args.test!r} lacks columns the model needs: {_data._listing(missing)}."
         )
+    proba = getattr(args, "proba", None)
+    if proba and model.task != "classification":
+        raise UsageError(
+            f"--proba writes class probabilities, but --model {args.model!r} is a "
+            f"{model.task} model."
+        )
     out = Path(args.out)
     check_writable_file(out, "--out")
-    with _quiet_libraries():
-        submission = model.submission(test)
+    try:
+        with _quiet_libraries():
+            submission = model.submission(test, proba=proba)
+    except ValueError as error:
+        raise UsageError(f"{error} Leave out --proba.") from None
     write_file_atomically(out, lambda tmp: submission.to_csv(tmp, index=False))
     print(f"wrote {len(submission)} rows to {args.out}")
     return 0

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pseudoboost._class_labels import encode_labels
+from pseudoboost._task import infer_task
 from pseudoboost.cli._errors import UsageError
 
 MAX_LISTED = 15  # column names quoted in one message
@@ -89,7 +91,8 @@ class Inputs:
         Raw feature columns of train and test, in the same order.
     y : ndarray
         Targets: floats (NaN = unlabelled) for regression, class codes 0..k-1 (-1 =
-        unlabelled) for classification.
+        unlabelled: an empty cell or -1) for classification, from
+        :func:`pseudoboost._class_labels.encode_labels`.
     ids : DataFrame
         The test file's id columns, copied into the submission.
     classes : list or None
@@ -176,31 +179,24 @@ def _target(
                 "values to be numbers for regression, or pass --task classification."
             )
         if not len(bad):
-            column, numeric = converted, True
+            column = converted
     if task == "auto":
-        if numeric:
-            from pseudoboost.tuning import infer_task
-
-            task = infer_task(column.to_numpy(dtype=float))
-        else:
-            task = "classification"
+        task = infer_task(column)
         notes.append(f"task: {task} (from the target's values; set --task to override)")
     if task == "regression":
         y = column.to_numpy(dtype=float)
         if np.isnan(y).any():
             notes.append(f"{int(np.isnan(y).sum())} train rows without a target join the pool")
         return y, task, None, notes
-    labels = column[present]
-    classes = sorted(labels.unique().tolist(), key=lambda v: (str(type(v)), v))
+    codes, labels = encode_labels(column)
+    classes = [c.item() if isinstance(c, np.generic) else c for c in labels]
     if len(classes) < 2:
+        only = f"only {classes[0]!r}" if len(classes) else "no class but the unlabelled -1"
         raise UsageError(
-            f"classification needs at least two classes, but target column {target!r} holds "
-            f"only {classes[0]!r}."
+            f"classification needs at least two classes, but target column {target!r} holds {only}."
         )
-    codes = pd.Categorical(column, categories=classes).codes.astype(np.int64)
     if (codes < 0).any():
         notes.append(f"{int((codes < 0).sum())} train rows without a target join the pool")
-    classes = [c.item() if isinstance(c, np.generic) else c for c in classes]
     return codes, task, classes, notes
 
 

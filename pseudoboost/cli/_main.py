@@ -154,6 +154,17 @@ def _run_options(parser: argparse.ArgumentParser, *, cv_help: str) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress bar and no notes")
 
 
+def _proba_option(parser: argparse.ArgumentParser, default_help: str) -> None:
+    parser.add_argument(
+        "--proba",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="classification: write class probabilities instead of labels (two classes: the "
+        "second class's probability in the target column; more: one column per class), as "
+        f"log-loss and ROC AUC submissions need; {default_help}",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``pseudoboost`` argument parser with its four commands."""
     from pseudoboost.cli import _commands
@@ -226,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="resume or create this study (default: a name derived from the data and options)",
     )
     _run_options(tune, cv_help=f"cross-validation folds (default: 5; {DEMO_CV} with --demo)")
+    _proba_option(
+        tune, "default: on when --scoring needs probabilities (neg_log_loss, roc_auc, ...)"
+    )
     tune.set_defaults(handler=_commands.run_tune)
 
     compare = commands.add_parser(
@@ -278,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--test", required=True, metavar="TEST.csv", help="rows to predict")
     predict.add_argument("--out", required=True, metavar="FILE", help="the submission CSV to write")
+    _proba_option(predict, "default: as the model was tuned")
     predict.set_defaults(handler=_commands.run_predict)
 
     models = commands.add_parser(

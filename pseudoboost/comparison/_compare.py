@@ -12,8 +12,10 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
-from pseudoboost._cv import make_cv
+from pseudoboost._cv import check_n_repeats, make_cv
+from pseudoboost._class_labels import encode_labels
 from pseudoboost._scoring import Metric, resolve_metric
+from pseudoboost._task import infer_task
 from pseudoboost.comparison._resolve import model_task, resolve_models
 from pseudoboost.comparison._stats import corrected_ttest
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
@@ -58,7 +60,7 @@ def compare(
     models: Any = None,
     sample_rates: Any = (0, 0.2, 0.5, 1.0),
     cv: int | Any = 5,
-    n_repeats: int = 3,
+    n_repeats: int | None = None,
     scoring: str | Any | None = None,
     random_state: int | None = 0,
     preprocessor: Any = None,
@@ -90,24 +92,30 @@ def compare(
     X : array-like or DataFrame of shape (n_samples, n_features)
         Features of the labelled rows, and optionally of unlabelled rows (see ``y``).
     y : array-like of shape (n_samples,)
-        Targets. For regression a NaN marks an unlabelled row, for classification ``-1``;
-        those rows join the pool of every fold.
+        Targets. For regression a NaN marks an unlabelled row, for classification ``-1``,
+        NaN or ``None``; those rows join the pool of every fold. Class labels may be of any
+        type (text, booleans, numbers): they are encoded as ``0..k-1`` codes for the models.
     unlabeled : array-like or DataFrame, default=None
         More unlabelled rows with ``X``'s columns (e.g. the competition's test set).
-    models : str, estimator, (name, estimator) pair, mapping or sequence of these, default=None
-        Names are looked up in :mod:`pseudoboost.models` for ``task``; estimators are
-        cloned and named after their class unless given as ``(name, estimator)``. None
-        compares ``("lightgbm", "xgboost", "random_forest", "ridge")`` for regression and
-        ``("lightgbm", "xgboost", "random_forest")`` for classification.
+    models : str, ModelSpec, estimator, (name, estimator) pair, or a list or dict of them
+        Names are looked up in :mod:`pseudoboost.models` for ``task``, and ``"all"`` takes
+        every registered model of the task (as ``tune``'s ``model="all"``); a
+        :class:`~pseudoboost.models.ModelSpec` is built with its default parameters and
+        named after the spec; estimators are cloned and named after their class unless
+        given as ``(name, estimator)``. None compares ``("lightgbm", "xgboost",
+        "random_forest", "ridge")`` for regression and ``("lightgbm", "xgboost",
+        "random_forest")`` for classification. Default: None.
     sample_rates : sequence of float in [0, 1], default=(0, 0.2, 0.5, 1.0)
         Share of the pool added as pseudo-labelled rows. 0 (the supervised baseline) is
         always computed and reported. For classification this is the rate of random
         selection (``selection="random"``).
     cv : int or cross-validation splitter, default=5
-        Number of folds (shuffled KFold, stratified for classification) or a splitter,
-        used as given (then ``n_repeats`` is ignored).
-    n_repeats : int, default=3
-        Repetitions of the k-fold split with different shuffles.
+        Number of folds (shuffled KFold, stratified for classification, seeded by
+        ``random_state``) or a splitter, used as given.
+    n_repeats : int or None, default=None
+        Repetitions of an integer ``cv`` with different shuffles; None is 3 for an integer
+        ``cv`` and 1 for a splitter, which brings its own repeats (``n_repeats > 1`` with a
+        splitter is an error).
     scoring : str, callable or None, default=None
         A scikit-learn scorer; None is RMSE for regression and accuracy for classification.
         Scores are reported in the metric's natural sign (an RMSE is positive, lower is
@@ -127,9 +135,9 @@ def compare(
     n_jobs : int or None, default=1
         Joblib workers over the (model, sample_rate, split) fits.
     task : {"auto", "regression", "classification"}, default="auto"
-        "auto" takes the task of the estimators when all given ``models`` are estimators
-        that agree; otherwise a floating-point ``y`` means regression and any other dtype
-        classification.
+        "auto" takes the task of the models when all given ``models`` are estimators or
+        model specs that agree; otherwise the task is guessed from ``y`` by
+        :func:`pseudoboost.tuning.infer_task`, the rule ``tune`` and the command line use.
     progress : bool or None, default=None
         Show a tqdm progress bar over the fits.
     return_folds : bool, default=False
@@ -169,8 +177,9 @@ def compare(
     """
     if task not in _TASKS:
         raise ValueError(f"task must be one of {_TASKS}, got {task!r}.")
-    if isinstance(n_repeats, bool) or not isinstance(n_repeats, numbers.Integral) or n_repeats < 1:
-        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}.")
+    if n_repeats is None:
+        n_repeats = 3 if isinstance(cv, numbers.Integral) and not isinstance(cv, bool) else 1
+    n_repeats = check_n_repeats(n_repeats)
     rates = _check_sample_rates(sample_rates)
     y_arr = np.asarray(y)
     if y_arr.ndim != 1:
@@ -179,7 +188,7 @@ def compare(
     if n_samples != y_arr.shape[0]:
         raise ValueError(f"X has {n_samples} rows but y has {y_arr.shape[0]}.")
     if task == "auto":
-        task = _infer_task(models, y_arr)
+        task = model_task(models) or infer_task(y_arr)
     if task == "classification" and selection != "random":
         raise ValueError(
             f"compare varies the share of the pool that is pseudo-labelled, which for "
@@ -188,6 +197,8 @@ def compare(
         )
     metric = resolve_metric(scoring, task)
     named = resolve_models(models, task)
+    if task == "classification":
+        y_arr, _ = encode_labels(y_arr)  # codes 0..k-1, -1 for unlabelled rows
 
     missing = unlabeled_mask(y_arr, task)
     labeled_pos = np.flatnonzero(~missing)
@@ -196,7 +207,7 @@ def compare(
     if n_pool == 0 and any(rate > 0 for rate in rates):
         raise ValueError(
             "There is nothing to pseudo-label: pass unlabelled rows as `unlabeled=` or mark "
-            "rows of y as unlabelled (NaN for regression, -1 for classification)."
+            "rows of y as unlabelled (NaN for regression, -1, NaN or None for classification)."
         )
 
     splitter = make_cv(cv, n_repeats=n_repeats, task=task, random_state=random_state)
@@ -337,13 +348,6 @@ def _check_sample_rates(sample_rates: Any) -> list[float]:
         rates.add(float(value))
     rates.add(0.0)
     return sorted(rates)
-
-
-def _infer_task(models: Any, y: np.ndarray) -> str:
-    from_models = model_task(models)
-    if from_models is not None:
-        return from_models
-    return "regression" if np.issubdtype(y.dtype, np.floating) else "classification"
 
 
 def _wrapper_class(task: str) -> type:

@@ -17,28 +17,53 @@ def _is_estimator(obj: Any) -> bool:
     return hasattr(obj, "fit") and hasattr(obj, "get_params")
 
 
+def _is_spec(obj: Any) -> bool:
+    try:
+        from pseudoboost.models import ModelSpec
+    except ImportError:  # the zoo is optional at this layer
+        return False
+    return isinstance(obj, ModelSpec)
+
+
+def _is_pair(obj: Any) -> bool:
+    return (
+        isinstance(obj, tuple)
+        and len(obj) == 2
+        and isinstance(obj[0], str)
+        and _is_estimator(obj[1])
+    )
+
+
 def model_task(models: Any) -> str | None:
-    """The task every estimator instance in ``models`` agrees on, or None.
+    """The task every estimator instance or model spec in ``models`` agrees on, or None.
 
     Names from the registry say nothing about the task, so only when every entry is an
-    estimator (bare, in a ``(name, estimator)`` pair or a mapping) and they all agree is a
-    task returned.
+    estimator (bare, in a ``(name, estimator)`` pair or a mapping) or a ``ModelSpec`` and
+    they all agree is a task returned.
     """
     if models is None or isinstance(models, str):
         return None
+    if _is_spec(models) or _is_estimator(models) or _is_pair(models):
+        models = [models]
     entries = list(models.values()) if isinstance(models, Mapping) else list(models)
+    tasks = set()
     estimators = []
     for entry in entries:
         if isinstance(entry, tuple) and len(entry) == 2:
             entry = entry[1]
-        if not _is_estimator(entry):
+        if _is_spec(entry):
+            tasks.add(entry.task)
+        elif _is_estimator(entry):
+            estimators.append(entry)
+        else:
             return None
-        estimators.append(entry)
     if estimators and all(is_classifier(e) for e in estimators):
-        return "classification"
-    if estimators and all(is_regressor(e) for e in estimators):
-        return "regression"
-    return None
+        tasks.add("classification")
+    elif estimators and all(is_regressor(e) for e in estimators):
+        tasks.add("regression")
+    elif estimators:
+        return None
+    return tasks.pop() if len(tasks) == 1 else None
 
 
 def _from_registry(name: str, task: str) -> Any:
@@ -64,25 +89,27 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
 
     Parameters
     ----------
-    models : str, estimator, (name, estimator) pair, mapping or sequence of these, or None
-        Names are looked up in the model zoo for ``task``; estimators are cloned and named
-        after their class (``"Ridge"``, ``"Ridge#2"`` for a second one). None takes
-        ``DEFAULT_MODELS[task]``.
+    models : str, ModelSpec, estimator, (name, estimator) pair, or a list or dict of them
+        Names are looked up in the model zoo for ``task`` (``"all"``: every model of the
+        task); a ``ModelSpec`` is built with its defaults and keeps its name; estimators are
+        cloned and named after their class (``"Ridge"``, ``"Ridge#2"`` for a second one).
+        None takes ``DEFAULT_MODELS[task]``.
     task : {"regression", "classification"}
 
     Raises
     ------
     ValueError
-        For an empty ``models``, an unknown name, a duplicated name or an entry that is
-        neither a name nor an estimator.
+        For an empty ``models``, an unknown name, a duplicated name, a spec of another task
+        or an entry that is neither a name, a spec nor an estimator.
     """
     if models is None:
         models = DEFAULT_MODELS[task]
-    if isinstance(models, str) or _is_estimator(models):
+    if isinstance(models, str) and models == "all":
+        from pseudoboost.models import list_models
+
+        models = list(list_models(task))
+    if isinstance(models, str) or _is_spec(models) or _is_estimator(models) or _is_pair(models):
         models = [models]
-    elif isinstance(models, tuple) and len(models) == 2 and isinstance(models[0], str):
-        if _is_estimator(models[1]):
-            models = [models]
     if isinstance(models, Mapping):
         models = list(models.items())
     entries = list(models)
@@ -97,6 +124,14 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
     for entry in entries:
         if isinstance(entry, str):
             name, estimator = entry, _from_registry(entry, task)
+            if name in seen:
+                raise ValueError(f"Model {name!r} is listed twice in models.")
+        elif _is_spec(entry):
+            if entry.task != task:
+                raise ValueError(
+                    f"Model {entry.name!r} is a {entry.task} model but the task is {task}."
+                )
+            name, estimator = entry.name, entry.make_estimator()
             if name in seen:
                 raise ValueError(f"Model {name!r} is listed twice in models.")
         elif isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
@@ -118,8 +153,8 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
             estimator = clone(entry)
         else:
             raise ValueError(
-                f"Each model must be a name from pseudoboost.models, an estimator or a "
-                f"(name, estimator) pair; got {entry!r}."
+                f"Each model must be a name from pseudoboost.models, a ModelSpec, an estimator "
+                f"or a (name, estimator) pair; got {entry!r}."
             )
         seen.add(name)
         resolved.append((name, estimator))

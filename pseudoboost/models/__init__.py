@@ -7,7 +7,21 @@
 
 from __future__ import annotations
 
+from pseudoboost.models._estimators import (
+    ARDGaussianProcessRegressor,
+    WeightedTransformedTargetRegressor,
+)
 from pseudoboost.models._registry import get_model, list_models, register_model, unregister_model
-from pseudoboost.models._spec import ModelSpec, suggest
+from pseudoboost.models._spec import ModelSpec, RowBound, suggest
 
-__all__ = ["ModelSpec", "get_model", "list_models", "register_model", "suggest", "unregister_model"]
+__all__ = [
+    "ARDGaussianProcessRegressor",
+    "ModelSpec",
+    "RowBound",
+    "WeightedTransformedTargetRegressor",
+    "get_model",
+    "list_models",
+    "register_model",
+    "suggest",
+    "unregister_model",
+]

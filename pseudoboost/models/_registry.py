@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from numbers import Integral
 from typing import Any
 
-from pseudoboost.models._spec import TASKS, ModelSpec
+from sklearn.utils._param_validation import Interval, validate_params
+
+from pseudoboost.models._spec import TASKS, ModelSpec, RowBound
 from pseudoboost.models._zoo import builtin_specs
 
 _REGISTRY: dict[tuple[str, str], ModelSpec] = {
@@ -18,13 +21,20 @@ def _check_task(task: str) -> None:
         raise ValueError(f"task must be 'regression' or 'classification', got {task!r}.")
 
 
-def list_models(task: str | None = None) -> list[str]:
+@validate_params(
+    {"n_samples": [Interval(Integral, 1, None, closed="left"), None]},
+    prefer_skip_nested_validation=True,
+)
+def list_models(task: str | None = None, n_samples: int | None = None) -> list[str]:
     """Names of the registered models, sorted.
 
     Parameters
     ----------
     task : {"regression", "classification"} or None, default=None
         Only the models for this task; None lists every name once.
+    n_samples : int or None, default=None
+        Only the models that may be tuned on this many training rows
+        (:meth:`ModelSpec.fits`, i.e. within their ``max_rows``); None lists all.
 
     Returns
     -------
@@ -37,10 +47,18 @@ def list_models(task: str | None = None) -> list[str]:
     True
     >>> "ridge" in list_models("classification")
     False
+    >>> "gaussian_process" in list_models("regression", n_samples=100_000)
+    False
     """
     if task is not None:
         _check_task(task)
-    return sorted({name for name, t in _REGISTRY if task is None or t == task})
+    return sorted(
+        {
+            name
+            for (name, t), spec in _REGISTRY.items()
+            if (task is None or t == task) and (n_samples is None or spec.fits(n_samples))
+        }
+    )
 
 
 def get_model(name: str, task: str = "regression") -> ModelSpec:
@@ -78,6 +96,10 @@ def register_model(
     task: str = "regression",
     default_params: Mapping[str, Any] | None = None,
     description: str = "",
+    defaults: Mapping[str, Any] | None = None,
+    cost: int = 3,
+    max_rows: int | None = None,
+    row_bounds: Mapping[str, RowBound] | None = None,
     overwrite: bool = False,
 ) -> ModelSpec:
     """Add a model to the registry, so ``tune`` and ``compare`` can use it by name.
@@ -97,6 +119,14 @@ def register_model(
         Fixed keyword arguments of ``factory``. A ``random_state`` here receives tune's seed.
     description : str, default=""
         One line for listings.
+    defaults : dict, optional
+        A known-good starting configuration for the search (see :class:`ModelSpec`).
+    cost : int, default=3
+        Relative cost rank, 1 = cheapest to 5.
+    max_rows : int or None, default=None
+        Not tuned above this many training rows.
+    row_bounds : dict, optional
+        Parameters bounded by a fraction of the training rows (see :meth:`ModelSpec.space_for`).
     overwrite : bool, default=False
         Replace an existing model of the same name and task instead of raising.
 
@@ -128,6 +158,10 @@ def register_model(
             search_space=dict(search_space or {}),
             default_params=dict(default_params or {}),
             description=description,
+            defaults=dict(defaults or {}),
+            cost=cost,
+            max_rows=max_rows,
+            row_bounds=dict(row_bounds or {}),
         )
     else:
         raise TypeError(f"spec must be a ModelSpec or a model name, got {type(spec).__name__}.")

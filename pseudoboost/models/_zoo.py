@@ -1,21 +1,29 @@
 """The built-in models: factories and search spaces for regression and classification.
 
-Factories import their library on call, so listing the registry stays cheap and an optional
-library (CatBoost) only matters when it is used. Linear models and k-nearest neighbours are
-built as ``StandardScaler`` + model pipelines, because they are sensitive to feature scale.
+Factories import their library on call, so listing the registry stays cheap. Linear, kernel
+and k-nearest-neighbour models are built as ``StandardScaler`` + model pipelines, because they
+are sensitive to feature scale; the kernel models (SVR, kernel ridge) also standardise the
+target, so their ``C``/``epsilon``/``alpha`` ranges mean the same on every data set.
 Thread counts default to 1: ``tune(n_jobs=...)`` parallelises trials instead.
+
+Beside each search space: a known-good starting point (``defaults``), a relative cost rank, a
+row limit for the models whose cost grows cubically, and the parameters whose useful range
+depends on the number of training rows (``row_bounds``, applied by ``ModelSpec.space_for``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from optuna.distributions import CategoricalDistribution as Cat
 from optuna.distributions import FloatDistribution as Float
 from optuna.distributions import IntDistribution as Int
 
-from pseudoboost.models._spec import ModelSpec
+from pseudoboost.models._estimators import (
+    ARDGaussianProcessRegressor,
+    WeightedTransformedTargetRegressor,
+)
+from pseudoboost.models._spec import ModelSpec, RowBound
 
 
 def _scaled(model: Any) -> Any:
@@ -23,6 +31,12 @@ def _scaled(model: Any) -> Any:
     from sklearn.preprocessing import StandardScaler
 
     return make_pipeline(StandardScaler(), model)
+
+
+def _standardized_target(model: Any) -> Any:
+    from sklearn.preprocessing import StandardScaler
+
+    return WeightedTransformedTargetRegressor(regressor=model, transformer=StandardScaler())
 
 
 # --- factories (module level so that they pickle into worker processes) -------------------
@@ -134,6 +148,22 @@ def logistic_regression_classifier(**params: Any) -> Any:
     return _scaled(LogisticRegression(**params))
 
 
+def gaussian_process_regressor(**params: Any) -> Any:
+    return _scaled(ARDGaussianProcessRegressor(**params))
+
+
+def svr_regressor(**params: Any) -> Any:
+    from sklearn.svm import SVR
+
+    return _scaled(_standardized_target(SVR(**params)))
+
+
+def kernel_ridge_regressor(**params: Any) -> Any:
+    from sklearn.kernel_ridge import KernelRidge
+
+    return _scaled(_standardized_target(KernelRidge(**params)))
+
+
 def knn_regressor(**params: Any) -> Any:
     from sklearn.neighbors import KNeighborsRegressor
 
@@ -213,9 +243,88 @@ _SEEDED = {"random_state": 0}
 _FOREST = {"n_jobs": 1, "random_state": 0}
 
 
+GAUSSIAN_PROCESS_SPACE = {
+    "noise_level": Float(1e-3, 1.0, log=True),
+    "n_restarts_optimizer": Int(0, 2),
+}
+# C, epsilon and alpha are in standardised-target units; gamma in standardised-feature units.
+SVR_SPACE = {
+    "C": Float(1e-2, 1e3, log=True),
+    "epsilon": Float(1e-3, 1.0, log=True),
+    "gamma": Float(1e-4, 10.0, log=True),
+}
+KERNEL_RIDGE_SPACE = {
+    "alpha": Float(1e-4, 10.0, log=True),
+    "gamma": Float(1e-4, 10.0, log=True),
+}
+
+# --- known-good starting points (inside the spaces above) ----------------------------------
+_REG_DEFAULT = 1e-3
+LIGHTGBM_DEFAULTS = {
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_child_samples": 20,
+    "subsample": 0.8,
+    "colsample_bytree": 0.8,
+    "reg_alpha": _REG_DEFAULT,
+    "reg_lambda": _REG_DEFAULT,
+}
+XGBOOST_DEFAULTS = {
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "max_depth": 6,
+    "min_child_weight": 1.0,
+    "subsample": 0.8,
+    "colsample_bytree": 0.8,
+    "reg_alpha": _REG_DEFAULT,
+    "reg_lambda": 1.0,
+}
+CATBOOST_DEFAULTS = {"iterations": 500, "learning_rate": 0.05, "depth": 6, "l2_leaf_reg": 3.0}
+RANDOM_FOREST_DEFAULTS = {
+    "n_estimators": 200,
+    "max_depth": 30,
+    "min_samples_leaf": 1,
+    "max_features": 0.6,
+}
+EXTRA_TREES_DEFAULTS = {**RANDOM_FOREST_DEFAULTS, "min_samples_leaf": 2, "max_features": 1.0}
+GRADIENT_BOOSTING_DEFAULTS = {
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "max_depth": 3,
+    "min_samples_leaf": 5,
+    "subsample": 0.8,
+    "max_features": 1.0,
+}
+HIST_GRADIENT_BOOSTING_DEFAULTS = {
+    "max_iter": 200,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 20,
+    "l2_regularization": _REG_DEFAULT,
+    "max_features": 1.0,
+}
+KNN_DEFAULTS = {"n_neighbors": 10, "weights": "distance", "p": 2}
+
+# --- size-dependent bounds: fraction of the training rows, or (fraction, floor) ------------
+_LEAF_ROWS: RowBound = 0.25  # a leaf of more than a quarter of the rows leaves no tree
+_LEAVES: RowBound = (0.5, 4)  # more leaves than rows / 2 cannot be grown
+LIGHTGBM_ROW_BOUNDS = {"min_child_samples": _LEAF_ROWS, "num_leaves": _LEAVES}
+XGBOOST_ROW_BOUNDS = {"min_child_weight": _LEAF_ROWS}  # hessian sum; 1 per row for squares
+LEAF_ROW_BOUNDS = {"min_samples_leaf": _LEAF_ROWS}
+HIST_GRADIENT_BOOSTING_ROW_BOUNDS = {"min_samples_leaf": _LEAF_ROWS, "max_leaf_nodes": _LEAVES}
+KNN_ROW_BOUNDS = {"n_neighbors": 0.5}  # never more neighbours than rows
+
+_QUIET_LIGHTGBM = {"verbosity": -1, "n_jobs": 1, "random_state": 0, "subsample_freq": 1}
+_QUIET_XGBOOST = {"verbosity": 0, "n_jobs": 1, "random_state": 0, "tree_method": "hist"}
+_QUIET_CATBOOST = {"verbose": 0, "thread_count": 1, "random_seed": 0, "allow_writing_files": False}
+_SEEDED = {"random_state": 0}
+_FOREST = {"n_jobs": 1, "random_state": 0}
+
+
 def builtin_specs() -> list[ModelSpec]:
-    """All built-in models; CatBoost only when it is installed."""
-    specs = [
+    """All built-in models, for both tasks where a model solves both."""
+    return [
         ModelSpec(
             "lightgbm",
             "regression",
@@ -223,6 +332,9 @@ def builtin_specs() -> list[ModelSpec]:
             LIGHTGBM_SPACE,
             _QUIET_LIGHTGBM,
             "LightGBM gradient boosting (LGBMRegressor)",
+            defaults=LIGHTGBM_DEFAULTS,
+            cost=3,
+            row_bounds=LIGHTGBM_ROW_BOUNDS,
         ),
         ModelSpec(
             "lightgbm",
@@ -231,6 +343,9 @@ def builtin_specs() -> list[ModelSpec]:
             LIGHTGBM_SPACE,
             _QUIET_LIGHTGBM,
             "LightGBM gradient boosting (LGBMClassifier)",
+            defaults=LIGHTGBM_DEFAULTS,
+            cost=3,
+            row_bounds=LIGHTGBM_ROW_BOUNDS,
         ),
         ModelSpec(
             "xgboost",
@@ -239,6 +354,9 @@ def builtin_specs() -> list[ModelSpec]:
             XGBOOST_SPACE,
             _QUIET_XGBOOST,
             "XGBoost gradient boosting (XGBRegressor)",
+            defaults=XGBOOST_DEFAULTS,
+            cost=4,
+            row_bounds=XGBOOST_ROW_BOUNDS,
         ),
         ModelSpec(
             "xgboost",
@@ -247,6 +365,29 @@ def builtin_specs() -> list[ModelSpec]:
             XGBOOST_SPACE,
             _QUIET_XGBOOST,
             "XGBoost gradient boosting (XGBClassifier; labels 0..k-1)",
+            defaults=XGBOOST_DEFAULTS,
+            cost=4,
+            row_bounds=XGBOOST_ROW_BOUNDS,
+        ),
+        ModelSpec(
+            "catboost",
+            "regression",
+            catboost_regressor,
+            CATBOOST_SPACE,
+            _QUIET_CATBOOST,
+            "CatBoost gradient boosting (CatBoostRegressor)",
+            defaults=CATBOOST_DEFAULTS,
+            cost=5,
+        ),
+        ModelSpec(
+            "catboost",
+            "classification",
+            catboost_classifier,
+            CATBOOST_SPACE,
+            _QUIET_CATBOOST,
+            "CatBoost gradient boosting (CatBoostClassifier)",
+            defaults=CATBOOST_DEFAULTS,
+            cost=5,
         ),
         ModelSpec(
             "random_forest",
@@ -255,6 +396,9 @@ def builtin_specs() -> list[ModelSpec]:
             FOREST_SPACE,
             _FOREST,
             "scikit-learn RandomForestRegressor",
+            defaults=RANDOM_FOREST_DEFAULTS,
+            cost=4,
+            row_bounds=LEAF_ROW_BOUNDS,
         ),
         ModelSpec(
             "random_forest",
@@ -263,6 +407,9 @@ def builtin_specs() -> list[ModelSpec]:
             FOREST_SPACE,
             _FOREST,
             "scikit-learn RandomForestClassifier",
+            defaults=RANDOM_FOREST_DEFAULTS,
+            cost=4,
+            row_bounds=LEAF_ROW_BOUNDS,
         ),
         ModelSpec(
             "extra_trees",
@@ -271,6 +418,9 @@ def builtin_specs() -> list[ModelSpec]:
             FOREST_SPACE,
             _FOREST,
             "scikit-learn ExtraTreesRegressor",
+            defaults=EXTRA_TREES_DEFAULTS,
+            cost=3,
+            row_bounds=LEAF_ROW_BOUNDS,
         ),
         ModelSpec(
             "extra_trees",
@@ -279,6 +429,9 @@ def builtin_specs() -> list[ModelSpec]:
             FOREST_SPACE,
             _FOREST,
             "scikit-learn ExtraTreesClassifier",
+            defaults={**EXTRA_TREES_DEFAULTS, "max_features": 0.6},
+            cost=3,
+            row_bounds=LEAF_ROW_BOUNDS,
         ),
         ModelSpec(
             "gradient_boosting",
@@ -287,6 +440,9 @@ def builtin_specs() -> list[ModelSpec]:
             GRADIENT_BOOSTING_SPACE,
             _SEEDED,
             "scikit-learn GradientBoostingRegressor",
+            defaults=GRADIENT_BOOSTING_DEFAULTS,
+            cost=5,
+            row_bounds=LEAF_ROW_BOUNDS,
         ),
         ModelSpec(
             "gradient_boosting",
@@ -295,6 +451,9 @@ def builtin_specs() -> list[ModelSpec]:
             GRADIENT_BOOSTING_SPACE,
             _SEEDED,
             "scikit-learn GradientBoostingClassifier",
+            defaults=GRADIENT_BOOSTING_DEFAULTS,
+            cost=5,
+            row_bounds=LEAF_ROW_BOUNDS,
         ),
         ModelSpec(
             "hist_gradient_boosting",
@@ -303,6 +462,9 @@ def builtin_specs() -> list[ModelSpec]:
             HIST_GRADIENT_BOOSTING_SPACE,
             {**_SEEDED, "early_stopping": False},
             "scikit-learn HistGradientBoostingRegressor",
+            defaults=HIST_GRADIENT_BOOSTING_DEFAULTS,
+            cost=3,
+            row_bounds=HIST_GRADIENT_BOOSTING_ROW_BOUNDS,
         ),
         ModelSpec(
             "hist_gradient_boosting",
@@ -311,6 +473,9 @@ def builtin_specs() -> list[ModelSpec]:
             HIST_GRADIENT_BOOSTING_SPACE,
             {**_SEEDED, "early_stopping": False},
             "scikit-learn HistGradientBoostingClassifier",
+            defaults=HIST_GRADIENT_BOOSTING_DEFAULTS,
+            cost=3,
+            row_bounds=HIST_GRADIENT_BOOSTING_ROW_BOUNDS,
         ),
         ModelSpec(
             "ridge",
@@ -319,6 +484,8 @@ def builtin_specs() -> list[ModelSpec]:
             {"alpha": Float(1e-4, 1e4, log=True)},
             {},
             "StandardScaler + Ridge",
+            defaults={"alpha": 1.0},
+            cost=1,
         ),
         ModelSpec(
             "bayesian_ridge",
@@ -332,6 +499,8 @@ def builtin_specs() -> list[ModelSpec]:
             },
             {},
             "StandardScaler + BayesianRidge",
+            defaults={"alpha_1": 1e-6, "alpha_2": 1e-6, "lambda_1": 1e-6, "lambda_2": 1e-6},
+            cost=1,
         ),
         ModelSpec(
             "elastic_net",
@@ -340,6 +509,8 @@ def builtin_specs() -> list[ModelSpec]:
             {"alpha": Float(1e-4, 10.0, log=True), "l1_ratio": Float(0.0, 1.0)},
             {"max_iter": 5000, "random_state": 0},
             "StandardScaler + ElasticNet",
+            defaults={"alpha": 1e-2, "l1_ratio": 0.5},
+            cost=1,
         ),
         ModelSpec(
             "logistic_regression",
@@ -348,6 +519,8 @@ def builtin_specs() -> list[ModelSpec]:
             {"C": Float(1e-4, 1e3, log=True)},
             {"max_iter": 2000},
             "StandardScaler + LogisticRegression",
+            defaults={"C": 1.0},
+            cost=1,
         ),
         ModelSpec(
             "knn",
@@ -356,6 +529,9 @@ def builtin_specs() -> list[ModelSpec]:
             KNN_SPACE,
             {},
             "StandardScaler + KNeighborsRegressor",
+            defaults=KNN_DEFAULTS,
+            cost=1,
+            row_bounds=KNN_ROW_BOUNDS,
         ),
         ModelSpec(
             "knn",
@@ -364,25 +540,41 @@ def builtin_specs() -> list[ModelSpec]:
             KNN_SPACE,
             {},
             "StandardScaler + KNeighborsClassifier",
+            defaults=KNN_DEFAULTS,
+            cost=1,
+            row_bounds=KNN_ROW_BOUNDS,
+        ),
+        ModelSpec(
+            "gaussian_process",
+            "regression",
+            gaussian_process_regressor,
+            GAUSSIAN_PROCESS_SPACE,
+            _SEEDED,
+            "StandardScaler + Gaussian process, ARD RBF + white noise (small tables)",
+            defaults={"noise_level": 0.1, "n_restarts_optimizer": 0},
+            cost=2,
+            max_rows=1000,
+        ),
+        ModelSpec(
+            "svr",
+            "regression",
+            svr_regressor,
+            SVR_SPACE,
+            {"kernel": "rbf"},
+            "StandardScaler + SVR (RBF kernel) on a standardised target",
+            defaults={"C": 1.0, "epsilon": 0.1, "gamma": 0.1},
+            cost=2,
+            max_rows=20_000,
+        ),
+        ModelSpec(
+            "kernel_ridge",
+            "regression",
+            kernel_ridge_regressor,
+            KERNEL_RIDGE_SPACE,
+            {"kernel": "rbf"},
+            "StandardScaler + KernelRidge (RBF kernel) on a standardised target",
+            defaults={"alpha": 0.1, "gamma": 0.1},
+            cost=2,
+            max_rows=5000,
         ),
     ]
-    if importlib.util.find_spec("catboost") is not None:
-        specs += [
-            ModelSpec(
-                "catboost",
-                "regression",
-                catboost_regressor,
-                CATBOOST_SPACE,
-                _QUIET_CATBOOST,
-                "CatBoost gradient boosting (CatBoostRegressor)",
-            ),
-            ModelSpec(
-                "catboost",
-                "classification",
-                catboost_classifier,
-                CATBOOST_SPACE,
-                _QUIET_CATBOOST,
-                "CatBoost gradient boosting (CatBoostClassifier)",
-            ),
-        ]
-    return specs

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.ensemble import BaseEnsemble
+from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
@@ -34,8 +36,9 @@ class SelectionContext:
 
     Attributes
     ----------
-    model : estimator
-        The latest fitted model (the teacher of this round).
+    model : estimator or None
+        The latest fitted model. None in the first round when a ``teacher`` labels: the
+        student is then first fitted on labelled + pseudo-labelled rows.
     X_labeled, y_labeled : array-like
         The labelled rows (never the pseudo-labelled ones).
     candidates : array-like
@@ -47,7 +50,15 @@ class SelectionContext:
     iteration : int
         Round number, starting at 1.
     fit_params : dict
-        Fit parameters of the labelled rows (e.g. ``sample_weight``).
+        The student's fit parameters for the labelled rows (e.g. ``sample_weight``).
+    teacher : estimator or None
+        The fitted teacher (``teacher_``), which labels every round; None when the round's
+        model labels.
+    teacher_fit_params : dict
+        The teacher's fit parameters for the labelled rows (its sample weights, if any).
+    cache : dict
+        Shared by every round of one fit: what a strategy computes once (e.g. out-of-fold
+        residuals of the labelled rows) and reuses in later rounds.
     """
 
     model: Any
@@ -58,6 +69,14 @@ class SelectionContext:
     rng: np.random.RandomState
     iteration: int
     fit_params: dict = field(default_factory=dict)
+    teacher: Any = None
+    teacher_fit_params: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def labeller(self) -> Any:
+        """The fitted model that labels this round: the teacher, else the round's model."""
+        return self.model if self.teacher is None else self.teacher
 
 
 @dataclass
@@ -78,6 +97,21 @@ def sample_weight_key(estimator: Any) -> str | None:
         name, last = estimator.steps[-1]
         return f"{name}__sample_weight" if has_fit_parameter(last, "sample_weight") else None
     return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
+
+
+def continues_training(estimator: Any) -> bool:
+    """Whether refitting a fitted ``estimator`` on new rows keeps learning from them.
+
+    True for ``warm_start=True`` estimators that continue training on the data they are given
+    (a Keras network, an MLP, a linear model started from its last coefficients). False for
+    scikit-learn's ensembles (forests, bagging, gradient boosting, HistGradientBoosting):
+    their warm start only adds the estimators that ``n_estimators`` (or ``max_iter``) grew
+    by, so a refit with the same value returns the old model unchanged, whatever the rows.
+    """
+    if not getattr(estimator, "warm_start", False):
+        return False
+    # BaseEnsemble covers forests, bagging and GradientBoosting*; HistGradientBoosting* is apart.
+    return not isinstance(estimator, (BaseEnsemble, BaseHistGradientBoosting))
 
 
 class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
@@ -104,6 +138,14 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
     def _select(self, context: SelectionContext) -> Selection:
         """Choose pseudo-labelled rows among ``context.candidates``."""
 
+    def _fit_teacher(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None) -> tuple:
+        """Fit the labeller of every round on the labelled rows.
+
+        Returns ``(fitted teacher, its fit parameters)``, or ``(None, {})`` when the round's
+        model labels (the default).
+        """
+        return None, {}
+
     def _round_record(self, selection: Selection) -> dict:
         """Extra per-round entries for ``history_`` (e.g. per-class counts)."""
         return dict(selection.info)
@@ -120,17 +162,18 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # X reaches the estimator and, when there is one, the teacher: both must take it.
+        models = [self.estimator]
+        if getattr(self, "teacher", None) is not None:
+            models.append(self.teacher)
         try:
             from sklearn.utils import get_tags
 
-            inner = get_tags(self.estimator)
+            inner = [get_tags(model).input_tags for model in models]
         except (TypeError, AttributeError, ValueError):
             return tags
-        tags.input_tags.sparse = inner.input_tags.sparse
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.input_tags.categorical = inner.input_tags.categorical
-        tags.input_tags.string = inner.input_tags.string
-        tags.input_tags.pairwise = inner.input_tags.pairwise
+        for name in ("sparse", "allow_nan", "categorical", "string", "pairwise"):
+            setattr(tags.input_tags, name, all(getattr(t, name) for t in inner))
         return tags
 
     # --- the loop ------------------------------------------------------------------------
@@ -181,8 +224,14 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
                 stacklevel=3,
             )
         rng = check_random_state(self.random_state)
-        model = clone(self.estimator).fit(X_lab, y_lab, **lab_kwargs)
-        warm_start = bool(getattr(self.estimator, "warm_start", False))
+        teacher, teacher_kwargs = (
+            self._fit_teacher(X_lab, y_lab, weights_lab) if enabled and n_pool else (None, {})
+        )
+        # Without a teacher the model fitted on the labelled rows labels the first round. With
+        # one, the student is only fitted on labelled rows when no round adds pseudo-labels.
+        model = clone(self.estimator).fit(X_lab, y_lab, **lab_kwargs) if teacher is None else None
+        warm_start = continues_training(self.estimator)
+        cache: dict = {}
 
         chosen: list[np.ndarray] = []
         labels: list[np.ndarray] = []
@@ -204,6 +253,9 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
                 rng=rng,
                 iteration=iteration,
                 fit_params=lab_kwargs,
+                teacher=teacher,
+                teacher_fit_params=teacher_kwargs,
+                cache=cache,
             )
             selection = self._select(context)
             positions = np.asarray(selection.positions, dtype=np.intp)
@@ -223,14 +275,19 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
                 kwargs[weight_key] = np.concatenate(
                     [base, np.full(indices.size, float(self.pseudo_weight))]
                 )
-            model = (model if warm_start else clone(self.estimator)).fit(X_aug, y_aug, **kwargs)
+            reuse = warm_start and model is not None
+            model = (model if reuse else clone(self.estimator)).fit(X_aug, y_aug, **kwargs)
             history.append(
                 self._history_row(
                     iteration, remaining.size + positions.size, positions.size, chosen, selection
                 )
             )
 
+        if model is None:  # a teacher was fitted but no round added pseudo-labels
+            model = clone(self.estimator).fit(X_lab, y_lab, **lab_kwargs)
         self.estimator_ = model
+        if "teacher" in self._parameter_constraints:
+            self.teacher_ = teacher
         self.pseudo_indices_ = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
         self.pseudo_labels_ = np.concatenate(labels) if labels else y_lab[:0].copy()
         self.n_pseudo_ = int(self.pseudo_indices_.size)

@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
-from pseudoboost.pseudo_label._regressor import n_to_select
+from pseudoboost.pseudo_label._labels import n_to_select
 from pseudoboost.pseudo_label._rows import take_rows
 from pseudoboost.pseudo_label._targets import unlabeled_mask
 
@@ -65,7 +65,8 @@ class PseudoLabelClassifier(ClassifierMixin, BasePseudoLabel):
     A model is then fitted on labelled + accepted rows. Accepted rows leave the pool and keep
     their label; with ``max_iter > 1`` the latest model labels what is left. If the inner
     estimator has ``warm_start=True`` (e.g. a Keras network), later rounds continue training
-    the same model instead of a fresh clone, as the notebook fine-tunes its CNN.
+    the same model instead of a fresh clone, as the notebook fine-tunes its CNN; scikit-learn's
+    ensembles, whose warm start only adds estimators, are cloned afresh instead.
 
     Unlabelled rows are those of ``X`` whose target is ``-1`` (as in
     :class:`sklearn.semi_supervised.SelfTrainingClassifier`) and the rows of ``unlabeled``.

@@ -11,9 +11,11 @@ cheapest way the estimator allows:
   subsets of the labelled rows (each misses a different 1/K of them) and the spread of their
   predictions is the uncertainty. This costs ``n_teachers`` extra fits per round.
 
-The pseudo-labels are the predictions of the round's model, as for random selection, so the
-two rules differ only in which rows they take; with ``label_source="teachers"`` (either
-selection) they are the mean of the fold teachers instead, a bagged prediction.
+The uncertainty is the labeller's: the ``teacher`` when one is given (its trees, its
+``return_std``, or fold clones of it), else the round's model. The pseudo-labels are the
+labeller's predictions, as for random selection, so the two rules differ only in which rows
+they take; with ``label_source="teachers"`` (either selection) they are the mean of the fold
+teachers instead, a bagged prediction.
 """
 
 from __future__ import annotations
@@ -22,13 +24,17 @@ import inspect
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.ensemble._forest import ForestRegressor
-from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
 from pseudoboost.pseudo_label._base import Selection, SelectionContext
-from pseudoboost.pseudo_label._rows import n_rows, take_rows
+from pseudoboost.pseudo_label._labels import (
+    context_teachers,
+    n_to_select,
+    pseudo_labels,
+    teacher_predictions,
+)
+from pseudoboost.pseudo_label._rows import n_rows
 
 
 def _final_step(model: Any) -> tuple[Any, Any]:
@@ -73,66 +79,6 @@ def native_uncertainty(model: Any, X: Any) -> tuple[np.ndarray, str] | None:
     return np.asarray(std, dtype=float).reshape(-1), "return_std"
 
 
-def _subset_fit_params(fit_params: dict, n_samples: int, indices: np.ndarray) -> dict:
-    """Fit parameters for a subset of the labelled rows: per-row arrays are indexed."""
-    subset = {}
-    for key, value in fit_params.items():
-        if (
-            hasattr(value, "shape")
-            and getattr(value, "ndim", 0) >= 1
-            and n_rows(value) == n_samples
-        ):
-            subset[key] = take_rows(value, indices)
-        else:
-            subset[key] = value
-    return subset
-
-
-def teacher_predictions(
-    estimator: Any,
-    X_labeled: Any,
-    y_labeled: np.ndarray,
-    X: Any,
-    n_teachers: int,
-    rng: np.random.RandomState,
-    fit_params: dict | None = None,
-) -> np.ndarray:
-    """Predictions on ``X`` of ``n_teachers`` clones of ``estimator`` fitted on K-fold subsets.
-
-    Teacher ``k`` is fitted on the labelled rows outside fold ``k`` of a shuffled K-fold split
-    (K = ``n_teachers``, drawn from ``rng``); per-row fit parameters (e.g. ``sample_weight``)
-    are subset with the rows.
-
-    Returns
-    -------
-    ndarray of shape (n_teachers, n_samples)
-
-    Raises
-    ------
-    ValueError
-        When there are fewer labelled rows than teachers.
-    """
-    n_labeled = n_rows(X_labeled)
-    if n_labeled < n_teachers:
-        raise ValueError(
-            f"Teachers are fitted on n_teachers={n_teachers} folds of the labelled rows, which "
-            f"needs at least {n_teachers} labelled rows, got {n_labeled}: lower n_teachers or "
-            "label more rows."
-        )
-    fit_params = fit_params or {}
-    seed = rng.randint(np.iinfo(np.int32).max)
-    folds = KFold(n_splits=n_teachers, shuffle=True, random_state=seed)
-    predictions = []
-    for train, _ in folds.split(np.zeros((n_labeled, 1))):
-        teacher = clone(estimator).fit(
-            take_rows(X_labeled, train),
-            y_labeled[train],
-            **_subset_fit_params(fit_params, n_labeled, train),
-        )
-        predictions.append(np.asarray(teacher.predict(X), dtype=float).reshape(-1))
-    return np.stack(predictions)
-
-
 def teacher_uncertainty(
     estimator: Any,
     X_labeled: Any,
@@ -148,56 +94,18 @@ def teacher_uncertainty(
     )
 
 
-def context_teachers(estimator: Any, context: SelectionContext, X: Any) -> np.ndarray:
-    """:func:`teacher_predictions` on ``X`` for a PseudoLabelRegressor's round."""
-    return teacher_predictions(
-        estimator.estimator,
-        context.X_labeled,
-        context.y_labeled,
-        X,
-        estimator.n_teachers,
-        context.rng,
-        context.fit_params,
-    )
-
-
-def pseudo_labels(
-    estimator: Any,
-    context: SelectionContext,
-    positions: np.ndarray,
-    teachers: np.ndarray | None = None,
-) -> np.ndarray:
-    """Targets for the candidates at ``positions``, by ``estimator.label_source``.
-
-    ``"model"``: the round's model predicts them. ``"teachers"``: the mean of the fold
-    teachers (``teachers``, their predictions on all candidates, when already computed).
-    """
-    if positions.size == 0:
-        return np.empty(0, dtype=float)
-    if estimator.label_source == "teachers":
-        if teachers is None:
-            teachers = context_teachers(
-                estimator, context, take_rows(context.candidates, positions)
-            )
-            return teachers.mean(axis=0)
-        return teachers[:, positions].mean(axis=0)
-    labels = context.model.predict(take_rows(context.candidates, positions))
-    return np.asarray(labels, dtype=float).reshape(-1)
-
-
 def select_confidence(estimator: Any, context: SelectionContext) -> Selection:
     """Take the ``round(sample_rate * n_pool)`` candidates with the smallest uncertainty.
 
     With ``estimator.uncertainty_threshold`` set, only candidates whose uncertainty is at most
     ``uncertainty_threshold * std(y_labeled)`` are eligible; when none is, nothing is selected
-    (the loop then stops with ``"no_change"``). Ties keep the pool order.
+    (the loop then stops with ``"no_change"``). Ties keep the pool order. The uncertainty is
+    the round's labeller's (``context.labeller``, or fold clones of its prototype).
     """
-    from pseudoboost.pseudo_label._regressor import n_to_select
-
     candidates = context.candidates
     n_candidates = n_rows(candidates)
     k = n_to_select(estimator.sample_rate, context.n_pool, n_candidates)
-    native = native_uncertainty(context.model, candidates)
+    native = native_uncertainty(context.labeller, candidates)
     teachers = None  # teachers' predictions on every candidate, when the ranking needs them
     if native is not None:
         std, method = native

@@ -7,18 +7,20 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import RegressorMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, column_or_1d
 
-from pseudoboost.pseudo_label._base import BasePseudoLabel, Selection, SelectionContext
-from pseudoboost.pseudo_label._confidence import pseudo_labels, select_confidence
+from pseudoboost.pseudo_label._base import (
+    BasePseudoLabel,
+    Selection,
+    SelectionContext,
+    sample_weight_key,
+)
+from pseudoboost.pseudo_label._confidence import select_confidence
+from pseudoboost.pseudo_label._coreg import select_coreg
+from pseudoboost.pseudo_label._labels import n_to_select, pseudo_labels
 from pseudoboost.pseudo_label._targets import unlabeled_mask
-
-
-def n_to_select(sample_rate: float, n_pool: int, n_candidates: int) -> int:
-    """``round(sample_rate * n_pool)`` rows, at most the candidates left."""
-    return int(min(round(sample_rate * n_pool), n_candidates))
 
 
 def select_random(estimator: PseudoLabelRegressor, context: SelectionContext) -> Selection:
@@ -37,6 +39,7 @@ def select_random(estimator: PseudoLabelRegressor, context: SelectionContext) ->
 REGRESSION_SELECTORS: dict[str, Callable[[Any, SelectionContext], Selection]] = {
     "random": select_random,
     "confidence": select_confidence,
+    "coreg": select_coreg,
 }
 
 
@@ -51,6 +54,11 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
     re-labelled), so the pseudo-labelled set grows by up to ``sample_rate * n_pool`` rows a
     round until the pool is used up.
 
+    With a ``teacher``, a clone of it, fitted once on the labelled rows, labels the pool in
+    every round (and gives the uncertainty of ``selection="confidence"``), while ``estimator``
+    is the student fitted on labelled + pseudo-labelled rows: a large model (or an ensemble
+    such as :class:`~sklearn.ensemble.VotingRegressor`) can teach a small or fast one.
+
     The pool is the rows of ``X`` whose target is NaN (scikit-learn's semi-supervised
     convention), followed by the rows of ``unlabeled``. Because ``unlabeled`` is a parameter,
     it is never split by cross-validation and each fold's teacher only sees that fold's
@@ -59,14 +67,26 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
     Parameters
     ----------
     estimator : regressor
-        Any object with ``fit`` and ``predict``. It is cloned, never modified. If it has
-        ``warm_start=True``, later rounds keep fitting the same model instead of a clone.
+        Any object with ``fit`` and ``predict``: the student, fitted on labelled +
+        pseudo-labelled rows (and the labeller when there is no ``teacher``). It is cloned,
+        never modified. If it has ``warm_start=True`` and its warm start keeps learning from
+        the rows it is given (an MLP, a Keras network, a linear model), later rounds keep
+        fitting the same model instead of a clone; scikit-learn's ensembles (forests, bagging,
+        gradient boosting), whose warm start only adds estimators, are cloned afresh.
+    teacher : regressor, default=None
+        Any object with ``fit`` and ``predict`` that labels the pool instead of the student.
+        A clone is fitted once on the labelled rows (with their ``sample_weight`` when it
+        accepts one; other fit parameters go to the student only) and stored as
+        ``teacher_``; it predicts the pseudo-labels of every round, gives the native
+        uncertainty of ``selection="confidence"``, and its clones are the fold teachers of
+        ``label_source="teachers"``, of the confidence spread and of ``"coreg"``'s residuals.
+        None: the round's model labels, as without a teacher.
     unlabeled : array-like, sparse matrix or DataFrame of shape (n_pool, n_features), default=None
         Unlabelled rows with the same columns as ``X`` (for example a competition's test file).
         It is shared, not copied, by :func:`sklearn.base.clone`, and never modified.
     sample_rate : float in [0, 1], default=0.2
         Fraction of the pool to pseudo-label per round. ``0`` is plain supervised learning.
-    selection : {"random", "confidence"}, default="random"
+    selection : {"random", "confidence", "coreg"}, default="random"
         How rows are chosen. ``"random"`` takes them uniformly at random (the article).
         ``"confidence"`` takes the candidates whose prediction is the least uncertain,
         uncertainty being a standard deviation in target units estimated, in this order of
@@ -75,6 +95,13 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         GaussianProcessRegressor (free); otherwise, for any regressor, the spread of
         ``n_teachers`` clones fitted on the K-fold training subsets of the labelled rows
         (``n_teachers`` extra fits per round). ``history_`` says which was used.
+        ``"coreg"`` (after COREG, Zhou & Li 2005) takes the candidates whose pseudo-label
+        most lowers the squared error of their 5 nearest labelled rows, the error being
+        measured out of fold (``n_teachers`` fits once per fit) and the effect of the new row
+        that of a kNN regressor that gains it as a neighbour; only candidates with a positive
+        reduction are taken, so a round may take fewer than ``sample_rate * n_pool`` rows, or
+        none (then the loop stops with ``"no_change"``). Neighbours are found on the numeric
+        features (those a Pipeline's last step sees), standardised on the labelled rows.
     pseudo_weight : float >= 0, default=1.0
         Sample weight of pseudo-labelled rows relative to labelled ones (passed through
         ``sample_weight``; values other than 1 need an estimator that accepts it).
@@ -88,8 +115,9 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         ``selection="confidence"``).
     n_teachers : int >= 2, default=5
         Number of teachers (and of folds of the labelled rows) for the uncertainty of
-        ``selection="confidence"`` without a native estimate, and for
-        ``label_source="teachers"``. Needs at least that many labelled rows.
+        ``selection="confidence"`` without a native estimate, for the out-of-fold residuals
+        of ``selection="coreg"`` and for ``label_source="teachers"``. Needs at least that
+        many labelled rows.
     uncertainty_threshold : float > 0 or None, default=None
         With ``selection="confidence"``: the confidence bar. Only candidates whose
         uncertainty is at most ``uncertainty_threshold * std(y_labeled)`` can be
@@ -104,6 +132,9 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
     ----------
     estimator_ : regressor
         The final model, fitted on labelled and pseudo-labelled rows.
+    teacher_ : regressor or None
+        The fitted clone of ``teacher`` that labelled the pool; None without a teacher, or
+        when there was nothing to pseudo-label (it is then not fitted).
     n_pseudo_ : int
         Number of pseudo-labelled rows used by ``estimator_``.
     pseudo_indices_ : ndarray of shape (n_pseudo_,)
@@ -118,7 +149,9 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         ``n_teachers`` when teachers were fitted; with ``"confidence"`` also
         ``uncertainty`` (``"tree_spread"``, ``"return_std"`` or ``"teachers"``),
         ``mean_uncertainty`` and ``max_uncertainty`` of the selected rows and, with a bar,
-        ``uncertainty_bar`` and ``n_eligible`` (candidates under it).
+        ``uncertainty_bar`` and ``n_eligible`` (candidates under it); with ``"coreg"``
+        ``n_neighbors``, ``n_eligible`` (candidates with a positive reduction),
+        ``mean_reduction`` and ``min_reduction`` of the selected rows.
     n_iter_ : int
         Rounds that added pseudo-labelled rows.
     termination_condition_ : {"max_iter", "all_labeled", "no_change", "supervised"}
@@ -149,11 +182,27 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
     ... ).fit(X, y)
     >>> certain.history_[0]["uncertainty"], certain.n_pseudo_
     ('teachers', 100)
+
+    A forest teaches a linear student, keeping only the pseudo-labels that help their
+    labelled neighbours:
+
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> taught = PseudoLabelRegressor(
+    ...     Ridge(),
+    ...     teacher=RandomForestRegressor(n_estimators=20, random_state=0),
+    ...     unlabeled=pool,
+    ...     sample_rate=0.5,
+    ...     selection="coreg",
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> type(taught.teacher_).__name__, taught.n_pseudo_ <= 100
+    ('RandomForestRegressor', True)
     """
 
     _parameter_constraints: dict = {
         **BasePseudoLabel._parameter_constraints,
         "estimator": BasePseudoLabel._parameter_constraints["estimator"],
+        "teacher": [HasMethods(["fit", "predict"]), None],
         "sample_rate": [Interval(Real, 0, 1, closed="both")],
         "selection": [StrOptions(set(REGRESSION_SELECTORS))],
         "label_source": [StrOptions({"model", "teachers"})],
@@ -165,6 +214,7 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         self,
         estimator: Any,
         *,
+        teacher: Any = None,
         unlabeled: Any = None,
         sample_rate: float = 0.2,
         selection: str = "random",
@@ -176,6 +226,7 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         random_state: Any = None,
     ) -> None:
         self.estimator = estimator
+        self.teacher = teacher
         self.unlabeled = unlabeled
         self.sample_rate = sample_rate
         self.selection = selection
@@ -197,8 +248,9 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         y : array-like of shape (n_samples,)
             Targets; NaN marks an unlabelled row.
         **fit_params : dict
-            Passed to every ``fit`` of the inner estimator. ``sample_weight`` is extended to
-            the pseudo-labelled rows with ``pseudo_weight``.
+            Passed to every ``fit`` of the inner estimator (the student). ``sample_weight``
+            is extended to the pseudo-labelled rows with ``pseudo_weight``; the ``teacher``
+            gets the labelled rows' ``sample_weight`` only.
 
         Returns
         -------
@@ -222,6 +274,13 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
 
     def _pseudo_labelling_enabled(self) -> bool:
         return self.sample_rate > 0
+
+    def _fit_teacher(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None) -> tuple:
+        if self.teacher is None:
+            return None, {}
+        key = sample_weight_key(self.teacher)
+        kwargs = {key: sample_weight} if sample_weight is not None and key is not None else {}
+        return clone(self.teacher).fit(X, y, **kwargs), kwargs
 
     def _select(self, context: SelectionContext) -> Selection:
         return REGRESSION_SELECTORS[self.selection](self, context)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,17 @@ from pseudoboost.pseudo_label._rows import n_rows, take_rows
 from pseudoboost.tuning._space import SearchSpace, compose, pseudo_defaults
 
 SEED_KEYS = ("random_state", "random_seed")
+logger = logging.getLogger("pseudoboost.tuning")
+
+
+@dataclass
+class Member:
+    """One model of the supervised phase's weighted ensemble."""
+
+    spec: ModelSpec
+    params: dict[str, Any]
+    weight: float
+    trial: int
 
 
 @dataclass
@@ -36,6 +48,9 @@ class Problem:
     metric : Metric
     preprocessor : transformer or None
     random_state : int or None
+    ensemble : list of Member
+        The supervised phase's ensemble, the teacher of ``teacher="ensemble"`` trials
+        (empty until that phase has run).
     """
 
     X: Any
@@ -46,10 +61,16 @@ class Problem:
     metric: Metric
     preprocessor: Any
     random_state: int | None
+    ensemble: list[Member] = field(default_factory=list)
 
     @property
     def n_pool(self) -> int:
         return 0 if self.pool is None else n_rows(self.pool)
+
+    @property
+    def n_fit(self) -> int:
+        """Rows of the smallest fit a trial makes (a fold's training rows)."""
+        return min(len(train) for train, _ in self.splits)
 
 
 def single_threaded() -> threadpool_limits:
@@ -61,24 +82,46 @@ def single_threaded() -> threadpool_limits:
     return threadpool_limits(limits=1)
 
 
-def build_estimator(
-    problem: Problem, spec: ModelSpec, pseudo: dict[str, Any], params: dict[str, Any]
-) -> Any:
-    """``PseudoLabel*(make_pipeline(preprocessor, model), unlabeled=pool, **knobs)``, unfitted."""
+def build_model(problem: Problem, spec: ModelSpec, params: dict[str, Any]) -> Any:
+    """``make_pipeline(preprocessor, model)`` with the tune seed, unfitted."""
     params = dict(params)
     for key in SEED_KEYS:
         if key in spec.default_params and key not in params and problem.random_state is not None:
             params[key] = problem.random_state
-    model = compose(spec.make_estimator(**params), problem.preprocessor)
+    return compose(spec.make_estimator(**params), problem.preprocessor)
+
+
+def build_ensemble(problem: Problem, members: list[Member]) -> Any:
+    """The members' pipelines averaged with their weights (a single member: its pipeline)."""
+    from pseudoboost.ensemble import WeightedEnsembleRegressor
+
+    if len(members) == 1:
+        return build_model(problem, members[0].spec, members[0].params)
+    return WeightedEnsembleRegressor(
+        [(f"trial_{m.trial}", build_model(problem, m.spec, m.params)) for m in members],
+        weights=[m.weight for m in members],
+    )
+
+
+def build_estimator(
+    problem: Problem, spec: ModelSpec, pseudo: dict[str, Any], params: dict[str, Any]
+) -> Any:
+    """``PseudoLabel*(make_pipeline(preprocessor, model), unlabeled=pool, **knobs)``, unfitted."""
+    model = build_model(problem, spec, params)
     knobs = {**pseudo_defaults(problem.task), **pseudo}
     if problem.task == "regression":
+        teacher = None
+        if knobs["teacher"] == "ensemble" and knobs["sample_rate"] > 0 and problem.ensemble:
+            teacher = build_ensemble(problem, problem.ensemble)
         return PseudoLabelRegressor(
             model,
+            teacher=teacher,
             unlabeled=problem.pool,
             sample_rate=knobs["sample_rate"],
             selection=knobs["selection"],
             pseudo_weight=knobs["pseudo_weight"],
             max_iter=knobs["max_iter"],
+            label_source=knobs["label_source"],
             random_state=problem.random_state,
         )
     rate = knobs["sample_rate"]
@@ -98,49 +141,60 @@ def build_estimator(
     )
 
 
+class OutOfBudget(optuna.TrialPruned):
+    """The search's deadline passed between two folds: the trial stops like a pruned one."""
+
+
 def cross_validate(
     problem: Problem,
-    spec: ModelSpec,
-    pseudo: dict[str, Any],
-    params: dict[str, Any],
+    estimator: Any,
     *,
     trial: optuna.trial.Trial | None = None,
     return_oof: bool = False,
+    deadline: float | None = None,
+    fold_predictions: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
-    """Score one candidate on every fold, in the metric's natural sign.
+    """Score one candidate (an unfitted estimator) on every fold, in the metric's natural sign.
 
     With ``trial``, each fold's running mean is reported and the trial is pruned when the
     pruner says so (``optuna.TrialPruned`` propagates); the fold scores so far are kept in
-    the trial's user attributes.
+    the trial's user attributes. Past ``deadline`` (a ``time.perf_counter()`` value) the
+    next fold is not started (:class:`OutOfBudget`). A list given as ``fold_predictions``
+    receives each fold's test-row predictions (for the ensemble of trials).
 
     Returns
     -------
     fold_scores : ndarray of shape (n_folds,)
     oof : ndarray of shape (n_labelled,) or None
-        Out-of-fold predictions (averaged over repeats) when ``return_oof``.
+        Out-of-fold predictions when ``return_oof``: the mean over repeats for regression,
+        the last repeat's label for classification (an object array); NaN where a row was never
+        in a test fold.
     n_pseudo : list of int
         Pseudo-labelled rows used by each fold's final model.
     """
+    from sklearn.base import clone
+
     scores: list[float] = []
     n_pseudo: list[int] = []
-    oof_sum = oof_count = None
-    if return_oof:
-        oof_sum = np.zeros(len(problem.y), dtype=float)
-        oof_count = np.zeros(len(problem.y), dtype=float)
-        oof_values: np.ndarray | None = None
+    oof_sum = np.zeros(len(problem.y), dtype=float)
+    oof_count = np.zeros(len(problem.y), dtype=float)
+    oof_labels = np.full(len(problem.y), np.nan, dtype=object)
     for step, (train, test) in enumerate(problem.splits):
-        estimator = build_estimator(problem, spec, pseudo, params)
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfBudget(f"budget spent after {step} folds")
+        fitted = clone(estimator)
         with single_threaded():
-            estimator.fit(take_rows(problem.X, train), problem.y[train])
+            fitted.fit(take_rows(problem.X, train), problem.y[train])
         X_test = take_rows(problem.X, test)
-        scores.append(problem.metric.score(estimator, X_test, problem.y[test]))
-        n_pseudo.append(int(estimator.n_pseudo_))
+        scores.append(problem.metric.score(fitted, X_test, problem.y[test]))
+        n_pseudo.append(int(getattr(fitted, "n_pseudo_", 0)))
+        if return_oof or fold_predictions is not None:
+            prediction = np.asarray(fitted.predict(X_test))
+        if fold_predictions is not None:
+            fold_predictions.append(prediction)
         if return_oof:
-            prediction = np.asarray(estimator.predict(X_test))
             if problem.task == "classification":
-                if oof_values is None:
-                    oof_values = np.empty(len(problem.y), dtype=prediction.dtype)
-                oof_values[test] = prediction  # last repeat wins for labels
+                oof_labels[test] = list(prediction)  # the last repeat wins for labels
             else:
                 oof_sum[test] += prediction
             oof_count[test] += 1
@@ -154,46 +208,104 @@ def cross_validate(
     oof = None
     if return_oof:
         if problem.task == "classification":
-            oof = oof_values
+            oof = oof_labels
         else:
-            with np.errstate(invalid="ignore"):
-                oof = oof_sum / oof_count
+            with np.errstate(invalid="ignore", divide="ignore"):
+                oof = np.where(oof_count > 0, oof_sum / np.maximum(oof_count, 1), np.nan)
     return np.asarray(scores, dtype=float), oof, n_pseudo
+
+
+def describe(spec_name: str, pseudo: dict[str, Any], params: dict[str, Any]) -> str:
+    """A trial's candidate on one line: model, knobs when pseudo-labelling, hyperparameters."""
+    shown = {**(pseudo if pseudo.get("sample_rate", 0) > 0 else {}), **params}
+    text = ", ".join(f"{k}={_short(v)}" for k, v in shown.items())
+    return f"{spec_name}({text})"
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else repr(value)
 
 
 class Objective:
     """The Optuna objective: sample a candidate, cross-validate it, return the mean score.
 
     It is a plain picklable object so that worker processes can run it. Each trial records
-    user attributes ``model``, ``sample_rate``, ``fold_scores``, ``n_pseudo`` and
-    ``fit_seconds``; a candidate whose model raises records ``error`` and fails (the study
-    goes on).
+    user attributes ``model``, ``sample_rate``, ``phase``, ``fold_scores``, ``n_pseudo``
+    and ``fit_seconds``; a candidate whose model raises records ``error``, logs one line
+    (the traceback only at DEBUG level of the ``pseudoboost`` logger) and fails (the study
+    goes on). Each complete regression trial's test-fold predictions are kept in
+    ``fold_predictions`` (this process's trials only) for the ensemble of trials.
+
+    Parameters
+    ----------
+    problem : Problem
+    space : SearchSpace
+    supervised : bool
+        The first phase: ``sample_rate`` is 0 and no knob is sampled.
+    deadline : float or None
+        ``time.perf_counter()`` after which no further fold starts.
     """
 
-    def __init__(self, problem: Problem, space: SearchSpace) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        space: SearchSpace,
+        *,
+        supervised: bool = False,
+        deadline: float | None = None,
+    ) -> None:
         self.problem = problem
         self.space = space
+        self.supervised = supervised
+        self.deadline = deadline
+        self.fold_predictions: dict[int, list[np.ndarray]] = {}
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
         _record_first_heartbeat(trial)
-        spec, pseudo, params = self.space.sample(trial)
+        spec, pseudo, params = self.space.sample(trial, supervised=self.supervised)
         trial.set_user_attr("model", spec.name)
         trial.set_user_attr("sample_rate", float(pseudo["sample_rate"]))
+        trial.set_user_attr("phase", "supervised" if self.supervised else "pseudo")
         start = time.perf_counter()
         try:
-            scores, _, n_pseudo = cross_validate(self.problem, spec, pseudo, params, trial=trial)
+            estimator = build_estimator(self.problem, spec, pseudo, params)
+            folds: list[np.ndarray] | None = [] if self.problem.task == "regression" else None
+            scores, _, n_pseudo = cross_validate(
+                self.problem,
+                estimator,
+                trial=trial,
+                deadline=self.deadline,
+                fold_predictions=folds,
+            )
         except optuna.TrialPruned:
             trial.set_user_attr("fit_seconds", time.perf_counter() - start)
             raise
         except Exception as error:
-            trial.set_user_attr("error", f"{type(error).__name__}: {error}"[:2000])
+            message = f"{type(error).__name__}: {error}"
+            trial.set_user_attr("error", message[:2000])
+            trial.set_user_attr("fit_seconds", time.perf_counter() - start)
+            logger.warning(
+                "Trial %d failed: %s: %s",
+                trial.number,
+                describe(spec.name, pseudo, params),
+                message.splitlines()[0][:300] if message else "",
+            )
+            logger.debug("Trial %d traceback", trial.number, exc_info=True)
             raise
         trial.set_user_attr("fit_seconds", time.perf_counter() - start)
         trial.set_user_attr("n_pseudo", n_pseudo)
         mean = float(np.mean(scores))
         if not np.isfinite(mean):
             trial.set_user_attr("error", f"non-finite score {mean}")
+            logger.warning(
+                "Trial %d failed: %s: non-finite score %s",
+                trial.number,
+                describe(spec.name, pseudo, params),
+                mean,
+            )
             raise ValueError(f"the model scored {mean} (non-finite)")
+        if folds is not None:
+            self.fold_predictions[trial.number] = folds
         return mean
 
 

@@ -62,7 +62,8 @@ def _worker(
 
     from pseudoboost.tuning._storage import open_storage
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # Failed trials are reported on one line by the objective, not with Optuna's traceback.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     _quiet_interrupts()
     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
     study = optuna.load_study(

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import optuna
+import pandas as pd
+from optuna.trial import TrialState
 
 
 def _plain(value: Any) -> Any:
@@ -28,34 +30,40 @@ def _plain(value: Any) -> Any:
 class TuneResult:
     """The outcome of :func:`pseudoboost.tune`.
 
-    Scores are in the metric's natural sign (an RMSE is positive, lower is better).
+    Scores are in the metric's natural sign (an RMSE is positive, lower is better). All
+    candidates are scored on the same folds, so their per-fold scores are paired.
 
     Attributes
     ----------
     best_params : dict
         ``model``, the pseudo-labelling knobs (``sample_rate``, and when it is above 0
-        ``selection``, ``pseudo_weight``, ``max_iter``) and the model's hyperparameters,
-        unprefixed.
+        ``selection``, ``pseudo_weight``, ``max_iter``, ``label_source``, ``teacher``) and
+        the model's hyperparameters in the study's names. For an ensemble: ``model`` is
+        ``"ensemble"`` and ``members`` lists each member's trial, model, weight and params.
     best_score : float
-        Mean CV score of the best parameters.
+        Mean CV score of what is returned (the ensemble's is nested: its weights on each fold
+        were chosen on the other folds).
     best_score_std : float
         Standard deviation of that score over the folds.
     cv_scores : ndarray of shape (n_folds,)
-        The best parameters' score on each fold.
+        Its score on each fold.
     oof_predictions : ndarray of shape (n_labelled,)
-        Out-of-fold predictions of the best parameters for the labelled rows (mean over
-        repeats for regression); NaN where a row was never in a test fold.
+        Out-of-fold predictions of what is returned (mean over repeats for regression, the
+        last repeat's label for classification); NaN where a row was never in a test fold.
     supervised_score, supervised_score_std : float
-        The same model and hyperparameters with ``sample_rate=0``, on the same folds.
+        The *baseline*: the best supervised candidate of this search (the best trial
+        without pseudo-labels, or the ensemble of such trials, see ``baseline``) on the
+        same folds. It is the supervised part of the same search, not a search of equal
+        budget: ``benchmarks/bench_label_scarce.py`` measures that comparison.
     supervised_cv_scores : ndarray of shape (n_folds,)
         Its per-fold scores; ``cv_scores - supervised_cv_scores`` are paired differences.
     best_estimator_ : estimator or None
-        The best pipeline refitted on all labelled rows and the pool (None if ``refit=False``).
+        What is returned, refitted on all labelled rows and the pool (None if ``refit=False``).
     pool_predictions : ndarray or None
         ``best_estimator_``'s predictions for the pool (None without a pool or refit).
     study : optuna.study.Study
         The study, with every trial (its user attributes hold ``fold_scores``,
-        ``sample_rate``, ``model`` and, for failed ones, ``error``).
+        ``sample_rate``, ``model``, ``phase``, ``fit_seconds`` and, for failed ones, ``error``).
     metric : str
         The metric's readable name, e.g. ``"rmse"``.
     greater_is_better : bool
@@ -68,6 +76,29 @@ class TuneResult:
         States of all the study's trials.
     wall_time : float
         Seconds spent in this call, search and refit included.
+    chosen : {"supervised", "ensemble", "pseudo"}
+        What is returned.
+    baseline : {"supervised", "ensemble", "same_model"}
+        What ``supervised_score`` is: the best supervised trial, the ensemble of supervised
+        trials, or (when ``sample_rate`` was fixed above 0, so no supervised phase ran) the
+        returned model's hyperparameters re-scored without pseudo-labels.
+    best_model_params : dict
+        The returned model's own hyperparameters, unprefixed (empty for an ensemble).
+    pseudo_score : float or None
+        Mean CV score of the best pseudo-labelled trial (None if none completed).
+    pseudo_cv_scores : ndarray or None
+        Its per-fold scores.
+    pseudo_p_value : float or None
+        One-sided corrected paired t-test p-value that it beats the baseline; it is returned
+        only when this is below ``alpha`` (and its mean is better).
+    alpha : float or None
+        The level used.
+    best_trial : int or None
+        Number of the returned trial (None for an ensemble).
+    n_labelled, n_pool, n_folds : int
+        Labelled rows, pool rows used, and folds (repeats included).
+    storage : str or None
+        The database URL (password hidden) when the study lives in one.
     """
 
     best_params: dict[str, Any]
@@ -89,21 +120,33 @@ class TuneResult:
     n_pruned: int = 0
     n_failed: int = 0
     wall_time: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    chosen: str = "supervised"
+    baseline: str = "supervised"
+    pseudo_score: float | None = None
+    pseudo_cv_scores: np.ndarray | None = None
+    pseudo_p_value: float | None = None
+    alpha: float | None = None
+    best_model_params: dict[str, Any] = field(default_factory=dict)
+    best_trial: int | None = None
+    n_labelled: int = 0
+    n_pool: int = 0
+    n_folds: int = 0
+    storage: str | None = None
 
     @property
     def best_model(self) -> str:
-        """Name of the best model."""
+        """Name of the returned model (``"ensemble"`` for an ensemble of trials)."""
         return self.best_params["model"]
 
     @property
     def improvement(self) -> float:
-        """How much pseudo-labelling improves the mean score (positive = better)."""
+        """How much better what is returned scores than the baseline (positive = better)."""
         sign = 1.0 if self.greater_is_better else -1.0
         return sign * (self.best_score - self.supervised_score)
 
     def trials_table(self) -> list[dict[str, Any]]:
-        """One dict per trial: number, state, value, model, sample_rate, fold_scores, error."""
+        """One dict per trial: number, state, value, model, phase, sample_rate, fold scores,
+        seconds, error."""
         rows = []
         for trial in self.study.get_trials(deepcopy=False):
             attrs = trial.user_attrs
@@ -113,6 +156,7 @@ class TuneResult:
                     "state": trial.state.name,
                     "value": trial.value,
                     "model": attrs.get("model"),
+                    "phase": attrs.get("phase"),
                     "sample_rate": attrs.get("sample_rate"),
                     "fold_scores": attrs.get("fold_scores", []),
                     "fit_seconds": attrs.get("fit_seconds"),
@@ -120,6 +164,99 @@ class TuneResult:
                 }
             )
         return rows
+
+    def leaderboard(self) -> pd.DataFrame:
+        """One row per model tried, and one for the ensemble when there is one, best first.
+
+        Columns: ``model``, ``best_score``, ``best_score_std`` (spread over the folds of the
+        model's best trial), ``best_sample_rate``, ``n_complete``, ``n_pruned``,
+        ``n_failed``, ``mean_fit_seconds`` (cross-validating one trial, all folds),
+        ``chosen`` (what ``tune`` returned).
+        """
+        rows: dict[str, dict[str, Any]] = {}
+        for trial in self.study.get_trials(deepcopy=False):
+            name = trial.user_attrs.get("model")
+            if name is None:
+                continue
+            row = rows.setdefault(
+                name,
+                {
+                    "model": name,
+                    "best_score": np.nan,
+                    "best_score_std": np.nan,
+                    "best_sample_rate": np.nan,
+                    "n_complete": 0,
+                    "n_pruned": 0,
+                    "n_failed": 0,
+                    "seconds": [],
+                },
+            )
+            row[f"n_{trial.state.name.lower()}"] = row.get(f"n_{trial.state.name.lower()}", 0) + 1
+            if "fit_seconds" in trial.user_attrs and trial.state == TrialState.COMPLETE:
+                row["seconds"].append(float(trial.user_attrs["fit_seconds"]))
+            if trial.state == TrialState.COMPLETE and self._beats(trial.value, row["best_score"]):
+                row["best_score"] = float(trial.value)
+                row["best_score_std"] = float(np.std(trial.user_attrs.get("fold_scores", [np.nan])))
+                row["best_sample_rate"] = float(trial.user_attrs.get("sample_rate", 0.0))
+        table = []
+        for row in rows.values():
+            seconds = row.pop("seconds")
+            row["mean_fit_seconds"] = float(np.mean(seconds)) if seconds else np.nan
+            row["chosen"] = self.chosen != "ensemble" and row["model"] == self.best_params["model"]
+            table.append(row)
+        if self.chosen == "ensemble" or self.baseline == "ensemble":
+            scores = self.cv_scores if self.chosen == "ensemble" else self.supervised_cv_scores
+            table.append(
+                {
+                    "model": "ensemble",
+                    "best_score": float(np.mean(scores)),
+                    "best_score_std": float(np.std(scores)),
+                    "best_sample_rate": 0.0,
+                    "n_complete": 1,
+                    "n_pruned": 0,
+                    "n_failed": 0,
+                    "mean_fit_seconds": np.nan,
+                    "chosen": self.chosen == "ensemble",
+                }
+            )
+        frame = pd.DataFrame(table, columns=LEADERBOARD_COLUMNS)
+        frame = frame.sort_values("best_score", ascending=not self.greater_is_better)
+        return frame.reset_index(drop=True).astype(
+            {"n_complete": int, "n_pruned": int, "n_failed": int}
+        )
+
+    def _beats(self, value: float | None, best: float) -> bool:
+        if value is None:
+            return False
+        if np.isnan(best):
+            return True
+        return value > best if self.greater_is_better else value < best
+
+    def anytime_curve(self) -> pd.DataFrame:
+        """Best CV score so far against seconds since the study's first trial started.
+
+        Columns ``seconds``, ``best_score``, ``trial``: one row per complete trial that
+        improved the best (the ensemble, chosen after the search, is not in it).
+        """
+        trials = [
+            t
+            for t in self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if t.datetime_complete is not None and t.value is not None
+        ]
+        rows: list[dict[str, Any]] = []
+        starts = [
+            t.datetime_start for t in self.study.get_trials(deepcopy=False) if t.datetime_start
+        ]
+        if not trials or not starts:
+            return pd.DataFrame(columns=["seconds", "best_score", "trial"])
+        origin = min(starts)
+        best = np.nan
+        for trial in sorted(trials, key=lambda t: t.datetime_complete):
+            if self._beats(trial.value, best):
+                best = float(trial.value)
+                seconds = (trial.datetime_complete - origin).total_seconds()
+                rows.append({"seconds": seconds, "best_score": best, "trial": trial.number})
+        return pd.DataFrame(rows, columns=["seconds", "best_score", "trial"])
 
     def to_dict(self, *, trials: bool = True) -> dict[str, Any]:
         """A JSON-serialisable summary (no estimator, no study object, no predictions).
@@ -133,22 +270,47 @@ class TuneResult:
             "task": self.task,
             "metric": self.metric,
             "greater_is_better": self.greater_is_better,
+            "chosen": self.chosen,
             "best_params": self.best_params,
             "best_score": self.best_score,
             "best_score_std": self.best_score_std,
             "cv_scores": self.cv_scores,
+            "baseline": self.baseline,
             "supervised_score": self.supervised_score,
             "supervised_score_std": self.supervised_score_std,
             "supervised_cv_scores": self.supervised_cv_scores,
             "improvement": self.improvement,
+            "pseudo_score": self.pseudo_score,
+            "pseudo_cv_scores": self.pseudo_cv_scores,
+            "pseudo_p_value": self.pseudo_p_value,
+            "alpha": self.alpha,
+            "best_model_params": self.best_model_params,
+            "best_trial": self.best_trial,
+            "n_labelled": self.n_labelled,
+            "n_pool": self.n_pool,
+            "n_folds": self.n_folds,
             "study_name": self.study.study_name,
+            "storage": self.storage,
             "n_trials": self.n_trials,
             "n_complete": self.n_complete,
             "n_pruned": self.n_pruned,
             "n_failed": self.n_failed,
             "wall_time": self.wall_time,
-            **self.extra,
+            "leaderboard": self.leaderboard().to_dict(orient="records"),
         }
         if trials:
             data["trials"] = self.trials_table()
         return _plain(data)
+
+
+LEADERBOARD_COLUMNS = [
+    "model",
+    "best_score",
+    "best_score_std",
+    "best_sample_rate",
+    "n_complete",
+    "n_pruned",
+    "n_failed",
+    "mean_fit_seconds",
+    "chosen",
+]

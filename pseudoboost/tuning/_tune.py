@@ -8,54 +8,30 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
-from optuna.trial import TrialState
-from sklearn.utils.multiclass import type_of_target
 
 from pseudoboost._cv import make_cv
 from pseudoboost._scoring import resolve_metric
+
+# ``infer_task`` is re-exported here; the rule lives in pseudoboost/_task.py.
+from pseudoboost._task import infer_task  # noqa: E402
 from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
-from pseudoboost.pseudo_label._targets import UNLABELED, unlabeled_mask
-from pseudoboost.tuning._budget import check_total_trials, optimize_with_budget
-from pseudoboost.tuning._objective import (
-    Objective,
-    Problem,
-    build_estimator,
-    cross_validate,
-    single_threaded,
-)
-from pseudoboost.tuning._parallel import make_sampler, run_parallel
+from pseudoboost.pseudo_label._targets import unlabeled_mask
+from pseudoboost.tuning._budget import check_total_trials
+from pseudoboost.tuning._objective import Problem
+from pseudoboost.tuning._parallel import make_sampler
 from pseudoboost.tuning._result import TuneResult
+from pseudoboost.tuning._search import Search, summarise
 from pseudoboost.tuning._space import SearchSpace, resolve_models
 from pseudoboost.tuning._storage import is_shareable, open_storage, redact
-
-
-def infer_task(y: Any) -> str:
-    """``"regression"`` or ``"classification"`` from the targets.
-
-    Floats with non-integer values or NaN (the regression pool marker) are a regression;
-    integer, boolean, string or categorical targets with a few classes are a classification.
-    Pass ``task=`` explicitly when in doubt.
-    """
-    y = np.asarray(y)
-    if y.dtype.kind == "f":
-        finite = y[np.isfinite(y)]
-        if np.isnan(y).any() or not np.all(finite == np.round(finite)):
-            return "regression"
-        labelled = finite[finite != UNLABELED]
-        return "classification" if np.unique(labelled).size <= 20 else "regression"
-    if y.dtype.kind in "iub":
-        labelled = y[y != UNLABELED]
-        kind = type_of_target(labelled)
-        return "classification" if kind in ("binary", "multiclass") else "regression"
-    return "classification"
 
 
 def _split_labelled(X: Any, y: Any, unlabeled: Any, task: str) -> tuple[Any, np.ndarray, Any]:
@@ -74,7 +50,11 @@ def _split_labelled(X: Any, y: Any, unlabeled: Any, task: str) -> tuple[Any, np.
             raise ValueError(
                 "y must be numeric for regression; encode the target as numbers."
             ) from None
-    missing = unlabeled_mask(y, task)
+        missing = unlabeled_mask(y, task)
+    else:  # -1, NaN and None mark unlabelled rows, as in compare and the CLI
+        from pseudoboost._class_labels import unlabeled_labels
+
+        missing = unlabeled_labels(y)
     labelled = np.flatnonzero(~missing)
     if labelled.size == 0:
         raise ValueError("y has no labelled rows: every target is marked unlabelled.")
@@ -114,6 +94,52 @@ def _check_study_matches(study: optuna.study.Study, settings: dict[str, Any]) ->
             )
 
 
+def auto_repeats(n_labelled: int) -> int:
+    """Repeats of k-fold CV for ``n_repeats="auto"``: more where folds are small and noisy."""
+    if n_labelled < 500:
+        return 3
+    if n_labelled < 2000:
+        return 2
+    return 1
+
+
+def auto_pool_size(n_labelled: int) -> int:
+    """Pool rows used for ``pool_size="auto"``: ten per labelled row, at least 2,000."""
+    return max(2000, 10 * n_labelled)
+
+
+def _subsample_pool(pool: Any, pool_size: int | str | None, n_labelled: int, seed: Any) -> Any:
+    """A seeded random subset of the pool (the same rows for every trial and the refit)."""
+    if pool is None or pool_size is None:
+        return pool
+    size = auto_pool_size(n_labelled) if pool_size == "auto" else pool_size
+    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+        raise ValueError(
+            f"pool_size must be a positive integer, 'auto' or None, got {pool_size!r}."
+        )
+    if n_rows(pool) <= size:
+        return pool
+    rng = np.random.RandomState(seed)
+    return take_rows(pool, np.sort(rng.choice(n_rows(pool), size=size, replace=False)))
+
+
+def _check_budget(n_trials: Any, total_trials: Any, timeout: Any, n_jobs: Any) -> int:
+    if n_trials is not None and (
+        isinstance(n_trials, bool) or not isinstance(n_trials, Integral) or n_trials < 1
+    ):
+        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}.")
+    check_total_trials(total_trials)
+    if n_trials is None and timeout is None and total_trials is None:
+        raise ValueError("Give n_trials or timeout (or both): with neither, tuning never ends.")
+    if timeout is not None and timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}.")
+    return int(n_jobs)
+
+
 def tune(
     X: Any,
     y: Any,
@@ -124,7 +150,7 @@ def tune(
     total_trials: int | None = None,
     timeout: float | None = None,
     cv: int | Any = 5,
-    n_repeats: int = 1,
+    n_repeats: int | str = "auto",
     scoring: str | Callable | None = None,
     storage: str | os.PathLike | optuna.storages.BaseStorage | None = None,
     study_name: str | None = None,
@@ -138,17 +164,28 @@ def tune(
     task: str = "auto",
     refit: bool = True,
     search_space: Mapping[str, Any] | None = None,
+    pool_size: int | str | None = "auto",
+    alpha: float = 0.1,
 ) -> TuneResult:
-    """Tune a model's hyperparameters and its pseudo-labelling knobs together with Optuna.
+    """Tune models, their hyperparameters and the pseudo-labelling knobs with Optuna.
 
-    Each trial picks a model (when several compete), ``sample_rate`` in 0, 0.05, ..., 1
-    (0 = no pseudo-labels, so tuning may honestly choose none), ``selection``,
-    ``pseudo_weight``, ``max_iter`` and the model's hyperparameters, and cross-validates
-    ``PseudoLabelRegressor(make_pipeline(preprocessor, model), unlabeled=pool)`` (or the
-    classifier): the pool stays raw and the preprocessor is fitted inside every fold, so no
-    fold sees its own test rows. Every fold reports its running mean to the pruner. The best
-    parameters are then cross-validated again with and without pseudo-labels on the same
-    folds, and refitted on all labelled rows and the pool.
+    The budget is spent in two phases on the same folds (``pseudoboost.tuning._phases``).
+    **Supervised**: 60% of the budget searches the models and their hyperparameters without
+    pseudo-labels; each model's known-good configuration runs first, cheapest first, then
+    the competitive models share the time. **Pseudo-labelling**: the rest tries recipes
+    (confidence-selected rows, the supervised ensemble as the teacher, fold-teacher labels,
+    COREG) on the best models' configurations, then tunes ``sample_rate``, ``selection``,
+    ``pseudo_weight``, ``max_iter``, ``label_source`` and ``teacher`` around the best one.
+    Each candidate is ``PseudoLabelRegressor(make_pipeline(preprocessor, model),
+    unlabeled=pool)`` (or the classifier): the pool stays raw and the preprocessor is fitted
+    inside every fold, so no fold sees its own test rows.
+
+    What is returned (regression): the best supervised trial, or the weighted ensemble of
+    the best supervised trials when its nested CV score is better, or the best
+    pseudo-labelled trial only when it beats that baseline by the corrected paired t-test at
+    level ``alpha`` on the same folds. Pseudo-labels therefore cost the supervised result
+    nothing but the time of the second phase. The result is refitted on all labelled rows
+    and the pool.
 
     Parameters
     ----------
@@ -159,8 +196,9 @@ def tune(
     unlabeled : array-like or DataFrame, default=None
         More unlabelled rows with X's columns (e.g. a competition's test file).
     model : str, ModelSpec, list of them, or "all", default="lightgbm"
-        Registry names (see :func:`pseudoboost.models.list_models`); a list makes the model
-        a categorical choice of the search.
+        Registry names (see :func:`pseudoboost.models.list_models`); with several, each
+        trial's model is chosen by the schedule (first phase) or the sampler. ``"all"``:
+        every registered model that can run on the data's size.
     n_trials : int, default=100
         Trials to add to the study in this call (None: until ``timeout``).
     total_trials : int, default=None
@@ -174,12 +212,13 @@ def tune(
         system so that the workers explore different parameters (the folds stay seeded by
         ``random_state``, so every worker scores on the same folds).
     timeout : float, default=None
-        Stop starting trials after this many seconds.
+        Seconds of search: no trial starts, and no fold of a running trial starts, after it.
     cv : int or splitter, default=5
         Folds (shuffled, stratified for classification, seeded by ``random_state``) or a
         scikit-learn splitter used as given (e.g. ``KFold(8)`` without shuffling).
-    n_repeats : int, default=1
-        Repetitions of an integer ``cv`` with different shuffles.
+    n_repeats : int or "auto", default="auto"
+        Repetitions of an integer ``cv`` with different shuffles. "auto": 3 below 500
+        labelled rows, 2 below 2,000, else 1 (small folds are noisy).
     scoring : str or callable, default=None
         A scikit-learn scorer; None is RMSE for regression and accuracy for classification.
         Scores are reported in the metric's natural sign (an RMSE is positive).
@@ -198,8 +237,8 @@ def tune(
         the sampler is no longer deterministic, and ``storage=None`` is backed by a temporary
         SQLite file that is copied into memory at the end and removed.
     random_state : int or None, default=0
-        Seeds the sampler, the folds, the pseudo-label selection and the models; the same
-        seed with ``n_jobs=1`` gives the same best parameters.
+        Seeds the sampler, the folds, the pool subset, the pseudo-label selection and the
+        models; the same seed with ``n_jobs=1`` and no ``timeout`` gives the same result.
     preprocessor : transformer, default=None
         Applied inside the pseudo-labelling estimator, fitted on each fold's rows.
     pruner : {"median", "hyperband", "none"}, optuna pruner or None, default="median"
@@ -209,12 +248,20 @@ def tune(
         ``callback(study, frozen_trial)`` called in this process after every finished trial
         (with ``n_jobs > 1`` the storage is polled every half second).
     task : {"auto", "regression", "classification"}, default="auto"
-        "auto" guesses from ``y`` (see ``infer_task``).
+        "auto" guesses from ``y`` (see :func:`infer_task`).
     refit : bool, default=True
-        Refit the best pipeline on all labelled rows and the pool.
+        Refit the returned candidate on all labelled rows and the pool.
     search_space : dict, default=None
         Overrides by study parameter name: an optuna distribution replaces the default range,
-        any other value fixes the parameter (``{"sample_rate": 0}`` tunes a supervised model).
+        any other value fixes the parameter. ``{"sample_rate": 0}`` is the supervised search:
+        the whole budget goes to the first phase.
+    pool_size : int, "auto" or None, default="auto"
+        Pool rows used (a seeded random subset, the same for every trial and the refit), so
+        that a large pool does not make every trial many times dearer. "auto": ten per
+        labelled row, at least 2,000. None: the whole pool.
+    alpha : float, default=0.1
+        Level of the one-sided corrected paired t-test the best pseudo-labelled trial must
+        pass against the supervised baseline to be returned; 1.0 returns the better mean.
 
     Returns
     -------
@@ -239,37 +286,66 @@ def tune(
     >>> X, y = make_regression(n_samples=120, n_features=5, noise=5, random_state=0)
     >>> result = tune(X[:80], y[:80], unlabeled=X[80:], model="ridge", n_trials=4, cv=3)
     >>> result.metric, len(result.cv_scores)
-    ('rmse', 3)
+    ('rmse', 9)
     """
     start = time.perf_counter()
-    if n_trials is not None and (
-        isinstance(n_trials, bool) or not isinstance(n_trials, Integral) or n_trials < 1
-    ):
-        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}.")
-    check_total_trials(total_trials)
+    n_jobs = _check_budget(n_trials, total_trials, timeout, n_jobs)
     if total_trials is not None:
         n_trials = None
-    if n_trials is None and timeout is None and total_trials is None:
-        raise ValueError("Give n_trials or timeout (or both): with neither, tuning never ends.")
-    if timeout is not None and timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}.")
     if task == "auto":
         task = infer_task(y)
     elif task not in ("regression", "classification"):
         raise ValueError(f"task must be 'auto', 'regression' or 'classification', got {task!r}.")
-    space = SearchSpace(resolve_models(model, task), task, dict(search_space or {}), preprocessor)
+    if not 0 < alpha <= 1:
+        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}.")
     metric = resolve_metric(scoring, task)
     X_lab, y_lab, pool = _split_labelled(X, y, unlabeled, task)
+    pool = _subsample_pool(pool, pool_size, len(y_lab), random_state)
+    if n_repeats == "auto":
+        n_repeats = auto_repeats(len(y_lab)) if isinstance(cv, Integral) else 1
     splitter = make_cv(cv, n_repeats=n_repeats, task=task, random_state=random_state)
     splits = [(np.asarray(train), np.asarray(test)) for train, test in splitter.split(X_lab, y_lab)]
     problem = Problem(X_lab, y_lab, pool, splits, task, metric, preprocessor, random_state)
-    objective = Objective(problem, space)
+    models = resolve_models(model, task, n_samples=problem.n_fit)
+    space = SearchSpace(models, task, dict(search_space or {}), preprocessor, problem.n_fit)
     pruner = _resolve_pruner(pruner, len(splits))
+    deadline = None if timeout is None else start + timeout
+    opened, temporary_dir = _open(storage, n_jobs)
+    try:
+        study = _create_study(
+            opened, study_name, load_if_exists, metric, random_state, total_trials, pruner
+        )
+        _check_study_matches(
+            study, {"task": task, "metric": metric.name, "models": [s.name for s in space.models]}
+        )
+        n_before = len(study.get_trials(deepcopy=False))
+        search = Search(
+            study,
+            problem,
+            space,
+            deadline=deadline,
+            n_jobs=n_jobs,
+            url=getattr(opened, "url", None),
+            random_state=random_state if total_trials is None else None,
+            pruner=pruner,
+            callbacks=callbacks,
+        )
+        with _quiet_optuna():
+            search.run(n_trials=n_trials, total_trials=total_trials, timeout=timeout)
+            result = summarise(search, n_before, refit=refit, alpha=alpha)
+        if temporary_dir is not None:
+            result.study = _in_memory_copy(study, opened, random_state, pruner)
+    finally:
+        if temporary_dir is not None:
+            shutil.rmtree(temporary_dir, ignore_errors=True)
+    result.wall_time = time.perf_counter() - start
+    if isinstance(opened, optuna.storages.RDBStorage) and temporary_dir is None:
+        result.storage = redact(opened.url)
+    return result
 
+
+def _open(storage: Any, n_jobs: int) -> tuple[Any, str | None]:
+    """The opened storage, and the temporary folder backing it when workers need one."""
     opened = open_storage(storage)
     temporary_dir = None
     if n_jobs > 1 and not is_shareable(opened):
@@ -285,18 +361,28 @@ def tune(
             "n_jobs > 1 needs a database storage (a .db path or a database URL) that worker "
             f"processes can open, got {type(opened).__name__}."
         )
-    direction = "maximize" if metric.greater_is_better else "minimize"
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return opened, temporary_dir
+
+
+def _create_study(
+    opened: Any,
+    study_name: str | None,
+    load_if_exists: bool,
+    metric: Any,
+    random_state: int | None,
+    total_trials: int | None,
+    pruner: optuna.pruners.BasePruner,
+) -> optuna.study.Study:
     try:
-        study = optuna.create_study(
-            storage=opened,
-            sampler=make_sampler(random_state if total_trials is None else None),
-            pruner=pruner,
-            study_name=study_name,
-            direction=direction,
-            load_if_exists=load_if_exists,
-        )
+        with _quiet_optuna():
+            return optuna.create_study(
+                storage=opened,
+                sampler=make_sampler(random_state if total_trials is None else None),
+                pruner=pruner,
+                study_name=study_name,
+                direction="maximize" if metric.greater_is_better else "minimize",
+                load_if_exists=load_if_exists,
+            )
     except optuna.exceptions.DuplicatedStudyError:
         raise ValueError(
             f"A study named {study_name!r} already exists in the storage; pass "
@@ -304,132 +390,30 @@ def tune(
         ) from None
     except ValueError as error:
         raise ValueError(f"Cannot use study {study_name!r}: {error}") from None
-    finally:
-        optuna.logging.set_verbosity(verbosity)
-    _check_study_matches(
-        study, {"task": task, "metric": metric.name, "models": [s.name for s in space.models]}
-    )
-    n_before = len(study.get_trials(deepcopy=False))
 
+
+def _in_memory_copy(
+    study: optuna.study.Study, opened: Any, random_state: int | None, pruner: Any
+) -> optuna.study.Study:
+    memory = optuna.storages.InMemoryStorage()
+    with _quiet_optuna():
+        optuna.copy_study(from_study_name=study.study_name, from_storage=opened, to_storage=memory)
+        return optuna.load_study(
+            study_name=study.study_name,
+            storage=memory,
+            sampler=make_sampler(random_state),
+            pruner=pruner,
+        )
+
+
+@contextmanager
+def _quiet_optuna():
+    """Optuna's own logging down to errors: a failed trial prints one line, ours."""
     verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            if n_jobs == 1 and total_trials is not None:
-                optimize_with_budget(
-                    study,
-                    objective,
-                    total_trials=total_trials,
-                    timeout=timeout,
-                    callbacks=callbacks,
-                )
-            elif n_jobs == 1:
-                study.optimize(
-                    objective,
-                    n_trials=n_trials,
-                    timeout=timeout,
-                    catch=(Exception,),
-                    callbacks=list(callbacks or []),
-                )
-            else:
-                run_parallel(
-                    study,
-                    opened.url,
-                    objective,
-                    n_trials=n_trials,
-                    total_trials=total_trials,
-                    n_jobs=n_jobs,
-                    timeout=timeout,
-                    random_state=random_state if total_trials is None else None,
-                    pruner=pruner,
-                    callbacks=callbacks,
-                )
-        trials = study.get_trials(deepcopy=False)
-        result = _summarise(study, trials, n_before, problem, space, refit)
-        if temporary_dir is not None:
-            memory = optuna.storages.InMemoryStorage()
-            optuna.copy_study(
-                from_study_name=study.study_name, from_storage=opened, to_storage=memory
-            )
-            result.study = optuna.load_study(
-                study_name=study.study_name,
-                storage=memory,
-                sampler=make_sampler(random_state),
-                pruner=pruner,
-            )
+            yield
     finally:
         optuna.logging.set_verbosity(verbosity)
-        if temporary_dir is not None:
-            shutil.rmtree(temporary_dir, ignore_errors=True)
-    result.wall_time = time.perf_counter() - start
-    if isinstance(opened, optuna.storages.RDBStorage) and temporary_dir is None:
-        result.extra["storage"] = redact(opened.url)
-    return result
-
-
-def _summarise(
-    study: optuna.study.Study,
-    trials: list[optuna.trial.FrozenTrial],
-    n_before: int,
-    problem: Problem,
-    space: SearchSpace,
-    refit: bool,
-) -> TuneResult:
-    """Re-score the best trial with and without pseudo-labels and refit it."""
-    complete = [t for t in trials if t.state == TrialState.COMPLETE]
-    if not complete:
-        failed = [t for t in trials if t.state == TrialState.FAIL]
-        first = next((t.user_attrs["error"] for t in failed if "error" in t.user_attrs), None)
-        detail = f" The first error: {first}" if first else ""
-        raise RuntimeError(
-            f"No trial of study {study.study_name!r} completed ({len(failed)} failed, "
-            f"{sum(t.state == TrialState.PRUNED for t in trials)} pruned).{detail}"
-        )
-    best = study.best_trial
-    try:
-        spec, pseudo, params = space.decode(best.params)
-    except KeyError as error:
-        raise ValueError(
-            f"The best trial of study {study.study_name!r} lacks parameter {error}: it was "
-            "tuned over another search space; use another study_name."
-        ) from None
-    cv_scores, oof, _ = cross_validate(problem, spec, pseudo, params, return_oof=True)
-    if pseudo["sample_rate"] == 0:
-        supervised = cv_scores
-    else:
-        supervised, _, _ = cross_validate(problem, spec, {"sample_rate": 0.0}, params)
-    estimator = pool_predictions = None
-    if refit:
-        with single_threaded():
-            estimator = build_estimator(problem, spec, pseudo, params)
-            estimator.fit(problem.X, problem.y)
-        if problem.pool is not None:
-            pool_predictions = np.asarray(estimator.predict(problem.pool))
-    return TuneResult(
-        best_params=space.flat(spec, pseudo, params),
-        best_score=float(np.mean(cv_scores)),
-        best_score_std=float(np.std(cv_scores)),
-        cv_scores=cv_scores,
-        oof_predictions=oof,
-        supervised_score=float(np.mean(supervised)),
-        supervised_score_std=float(np.std(supervised)),
-        supervised_cv_scores=supervised,
-        best_estimator_=estimator,
-        pool_predictions=pool_predictions,
-        study=study,
-        metric=problem.metric.name,
-        greater_is_better=problem.metric.greater_is_better,
-        task=problem.task,
-        n_trials=len(trials) - n_before,
-        n_complete=len(complete),
-        n_pruned=sum(t.state == TrialState.PRUNED for t in trials),
-        n_failed=sum(t.state == TrialState.FAIL for t in trials),
-        extra={
-            "best_trial": best.number,
-            "best_model_params": params,
-            "n_labelled": int(len(problem.y)),
-            "n_pool": problem.n_pool,
-            "n_folds": len(problem.splits),
-        },
-    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,10 +219,7 @@ def test_parallel_jobs_give_the_serial_result(data):
         n_repeats=1,
     )
     serial = compare(X, y, unlabeled=pool, **kwargs)
-    # threads keep the test light on a shared 2-core machine; the jobs and their order are the
-    # same as with the default process backend
-    with joblib.parallel_config(backend="threading"):
-        parallel = compare(X, y, unlabeled=pool, n_jobs=2, **kwargs)
+    parallel = compare(X, y, unlabeled=pool, n_jobs=2, **kwargs)  # joblib's process backend
     pd.testing.assert_frame_equal(
         serial.drop(columns="fit_time_mean"), parallel.drop(columns="fit_time_mean")
     )
@@ -339,11 +335,10 @@ def test_given_splitter_progress_bar_and_repeat_labels(data, capsys):
         models=[Ridge()],
         sample_rates=(0.5,),
         cv=cv,
-        n_repeats=5,
         progress=True,
         return_folds=True,
     )
-    assert summary["n_folds"].tolist() == [8, 8]  # the splitter's repeats, not n_repeats
+    assert summary["n_folds"].tolist() == [8, 8]  # the splitter's own repeats
     assert folds["repeat"].tolist()[:8] == [0, 0, 0, 0, 1, 1, 1, 1]
     assert folds["fold"].tolist()[:8] == [0, 1, 2, 3, 0, 1, 2, 3]
     assert "16/16" in capsys.readouterr().err
@@ -363,3 +358,35 @@ def test_pseudo_params_reach_the_pseudo_labelling_estimator(data):
     )
     # two rounds of round(0.2 * 80) = 16 rows each
     assert summary["n_pseudo_mean"].tolist() == [0.0, 32.0]
+
+
+def test_all_compares_every_registered_model_of_the_task():
+    from pseudoboost.models import list_models
+
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    summary = compare(X, y, models="all", sample_rates=(0,), cv=2, n_repeats=1)
+    assert summary["model"].tolist() == list(list_models("classification"))
+    assert summary.attrs["task"] == "classification"
+
+
+def test_model_specs_are_accepted_and_decide_the_task(data):
+    from pseudoboost.models import get_model
+
+    X, y, pool = data
+    spec = get_model("knn", "classification")
+    labels = (y > np.median(y)).astype(float)  # would be inferred as classification anyway
+    summary = compare(
+        X, labels, unlabeled=pool, models=[spec], sample_rates=(0,), cv=2, n_repeats=1
+    )
+    assert summary["model"].tolist() == ["knn"]
+    assert summary.attrs["task"] == "classification"
+    ridge = get_model("ridge", "regression")
+    summary = compare(X, labels, models=ridge, sample_rates=(0,), cv=2, n_repeats=1)
+    assert summary.attrs["task"] == "regression"  # the spec's task, not the target's
+
+
+def test_default_repeats_are_three_for_integer_folds_and_one_for_a_splitter(data):
+    X, y, pool = data
+    call = dict(unlabeled=pool, models=[Ridge()], sample_rates=(0,))
+    assert compare(X, y, cv=2, **call)["n_folds"].tolist() == [6]
+    assert compare(X, y, cv=KFold(2), **call)["n_folds"].tolist() == [2]

@@ -23,17 +23,22 @@ from pseudoboost.models import (
 
 REGRESSION = [
     "bayesian_ridge",
+    "catboost",
     "elastic_net",
     "extra_trees",
+    "gaussian_process",
     "gradient_boosting",
     "hist_gradient_boosting",
+    "kernel_ridge",
     "knn",
     "lightgbm",
     "random_forest",
     "ridge",
+    "svr",
     "xgboost",
 ]
 CLASSIFICATION = [
+    "catboost",
     "extra_trees",
     "gradient_boosting",
     "hist_gradient_boosting",
@@ -46,8 +51,8 @@ CLASSIFICATION = [
 
 
 def test_builtin_names_per_task():
-    assert set(REGRESSION) <= set(list_models("regression"))
-    assert set(CLASSIFICATION) <= set(list_models("classification"))
+    assert list_models("regression") == REGRESSION
+    assert list_models("classification") == CLASSIFICATION
     assert "ridge" not in list_models("classification")
     assert list_models() == sorted(
         set(list_models("regression")) | set(list_models("classification"))
@@ -65,8 +70,9 @@ def test_every_builtin_builds_fits_and_predicts(task, names):
         spec = get_model(name, task)
         assert spec.name == name and spec.task == task
         assert spec.search_space, name
-        small = {"n_estimators": 5} if "n_estimators" in spec.search_space else {}
-        small.update({"max_iter": 5} if name == "hist_gradient_boosting" else {})
+        small = {
+            key: 5 for key in ("n_estimators", "iterations", "max_iter") if key in spec.search_space
+        }
         estimator = spec.make_estimator(**small)
         assert (is_regressor if task == "regression" else is_classifier)(estimator), name
         with threadpool_limits(1):  # OpenMP spinning on a busy machine costs seconds per fit

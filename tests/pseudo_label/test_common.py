@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pseudoboost import PseudoLabelClassifier, PseudoLabelRegressor
@@ -13,6 +13,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::pseudoboost.pseudo_label.EmptyP
 # Fast constructor arguments, kept in one place (imbalanced-learn's habit).
 ESTIMATORS = [
     PseudoLabelRegressor(LinearRegression(), sample_rate=0.5, random_state=0),
+    PseudoLabelRegressor(
+        LinearRegression(), teacher=Ridge(), sample_rate=0.5, selection="coreg", random_state=0
+    ),
     PseudoLabelClassifier(LogisticRegression(), threshold=0.8, random_state=0),
 ]
 

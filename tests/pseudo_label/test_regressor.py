@@ -11,15 +11,24 @@ import pandas as pd
 import pytest
 from lightgbm import LGBMRegressor
 from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.ensemble import (
+    BaggingRegressor,
+    ExtraTreesRegressor,
+    GradientBoostingRegressor,
+    HistGradientBoostingRegressor,
+    RandomForestRegressor,
+)
+from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.neighbors import KNeighborsRegressor
+from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from pseudoboost import PseudoLabelRegressor
 from pseudoboost.pseudo_label import EmptyPoolWarning
+from pseudoboost.pseudo_label._base import continues_training
 
 
 @pytest.fixture
@@ -280,3 +289,74 @@ def test_non_numeric_target_is_explained(data):
     X, _, _ = data
     with pytest.raises(ValueError, match="^y must be numeric for regression"):
         PseudoLabelRegressor(Ridge()).fit(X, np.array(["a"] * len(X)))
+
+
+@pytest.mark.parametrize(
+    "forest",
+    [
+        RandomForestRegressor(n_estimators=50, warm_start=True, random_state=0),
+        GradientBoostingRegressor(n_estimators=30, warm_start=True, random_state=0),
+        HistGradientBoostingRegressor(max_iter=30, warm_start=True, random_state=0),
+    ],
+)
+def test_warm_started_ensembles_learn_from_the_pseudo_labels(data, forest):
+    # A scikit-learn ensemble refitted with warm_start=True and the same n_estimators adds no
+    # estimator: reusing it would report n_pseudo_ rows while predicting like the labels-only
+    # model. It is refitted from a fresh clone instead.
+    X, y, pool = data
+    model = PseudoLabelRegressor(forest, unlabeled=pool, sample_rate=1.0).fit(X, y)
+    assert model.n_pseudo_ == len(pool)
+    labels_only = clone(forest).fit(X, y)
+    assert not np.allclose(model.predict(pool), labels_only.predict(pool))
+    cold = PseudoLabelRegressor(
+        clone(forest).set_params(warm_start=False), unlabeled=pool, sample_rate=1.0
+    ).fit(X, y)
+    np.testing.assert_array_equal(model.predict(pool), cold.predict(pool))
+
+
+class ContinuingRegressor(RegressorMixin, BaseEstimator):
+    """A mean regressor whose warm start keeps learning: it counts the fits of one instance."""
+
+    def __init__(self, warm_start=False):
+        self.warm_start = warm_start
+
+    def fit(self, X, y):
+        continuing = self.warm_start and hasattr(self, "n_fits_")
+        self.n_fits_ = self.n_fits_ + 1 if continuing else 1
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+@pytest.mark.parametrize(("warm_start", "n_fits"), [(True, 3), (False, 1)])
+def test_a_warm_start_that_keeps_learning_continues_the_same_model(data, warm_start, n_fits):
+    X, y, pool = data
+    model = PseudoLabelRegressor(
+        ContinuingRegressor(warm_start=warm_start),
+        unlabeled=pool,
+        sample_rate=0.2,
+        max_iter=2,
+        random_state=0,
+    ).fit(X, y)
+    assert model.estimator_.n_fits_ == n_fits
+
+
+@pytest.mark.parametrize(
+    ("estimator", "expected"),
+    [
+        (ContinuingRegressor(warm_start=True), True),
+        (MLPRegressor(warm_start=True), True),
+        (SGDRegressor(warm_start=True), True),
+        (MLPRegressor(), False),
+        (Ridge(), False),
+        (RandomForestRegressor(warm_start=True), False),
+        (ExtraTreesRegressor(warm_start=True), False),
+        (BaggingRegressor(warm_start=True), False),
+        (GradientBoostingRegressor(warm_start=True), False),
+        (HistGradientBoostingRegressor(warm_start=True), False),
+    ],
+)
+def test_continues_training(estimator, expected):
+    assert continues_training(estimator) is expected

@@ -18,8 +18,9 @@ from sklearn.preprocessing import StandardScaler
 from pseudoboost import PseudoLabelRegressor, TuneResult, tune
 from pseudoboost.models import get_model, list_models, register_model, unregister_model
 from pseudoboost.tuning import infer_task, pseudo_label_search_space
+from pseudoboost.tuning._space import PSEUDO_KNOBS
 
-FAST = {"model": "ridge", "cv": 3, "n_trials": 5}
+FAST = {"model": "ridge", "cv": 3, "n_trials": 5, "n_repeats": 1}
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def test_supervised_baseline_uses_the_best_hyperparameters_without_pseudo_labels
     result = tune(X, y, unlabeled=pool, search_space=space, **{**FAST, "model": "knn"})
     assert result.best_params["sample_rate"] == 0.5
     assert "pseudo_weight" not in result.best_params  # k-NN takes no sample weights
-    model = get_model("knn").make_estimator(**result.extra["best_model_params"])
+    model = get_model("knn").make_estimator(**result.best_model_params)
     folds = KFold(3, shuffle=True, random_state=0)
     plain = -cross_val_score(model, X, y, cv=folds, scoring="neg_root_mean_squared_error")
     np.testing.assert_allclose(result.supervised_cv_scores, plain, rtol=1e-10)
@@ -167,10 +168,10 @@ def test_model_list_is_a_categorical_choice_with_prefixed_parameters(data):
         assert all(
             k.startswith(f"{model}__")
             for k in trial.params
-            if k not in ("model", "sample_rate", "selection", "pseudo_weight", "max_iter")
+            if k not in PSEUDO_KNOBS and k != "model"
         )
     name = result.best_params["model"]
-    assert result.extra["best_model_params"].keys() == get_model(name).search_space.keys()
+    assert result.best_model_params.keys() == get_model(name).search_space.keys()
 
 
 def test_parameter_clashing_with_a_knob_is_prefixed(data):
@@ -226,7 +227,7 @@ def test_nan_targets_join_the_pool(data):
         X, y_nan, unlabeled=pool, search_space={"sample_rate": 1.0, "max_iter": 1}, **FAST
     )
     assert result.oof_predictions.shape == (80,)
-    assert result.extra["n_pool"] == 80 and result.extra["n_labelled"] == 80
+    assert result.n_pool == 80 and result.n_labelled == 80
     assert result.best_estimator_.n_pseudo_ == 80
 
 
@@ -329,7 +330,7 @@ def test_classification_with_unlabelled_rows_marked_minus_one():
     result = tune(X, y, model="logistic_regression", cv=3, n_trials=4)
     assert result.task == "classification" and result.metric == "accuracy"
     assert result.greater_is_better and result.best_score > 0.7
-    assert result.extra["n_pool"] == 50 and result.oof_predictions.shape == (100,)
+    assert result.n_pool == 50 and result.oof_predictions.shape == (100,)
     assert set(np.unique(result.pool_predictions)) <= {0, 1}
     assert set(pseudo_label_search_space("classification")["selection"].choices) == {
         "k_best",

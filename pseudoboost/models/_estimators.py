@@ -1,0 +1,203 @@
+"""Small scikit-learn estimators the zoo needs and scikit-learn does not ship as such.
+
+- :class:`ARDGaussianProcessRegressor`: a Gaussian process with one RBF length scale per
+  feature (ARD), whose kernel needs the number of features and is therefore built in ``fit``.
+- :class:`WeightedTransformedTargetRegressor`: ``TransformedTargetRegressor`` whose ``fit``
+  names ``sample_weight``, so pseudo-labels can be down-weighted (``pseudo_weight``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+# An ARD length scale at its upper bound means "this feature does not matter": expected, and
+# not worth a warning per fit. Other convergence warnings (a failed optimiser) still show.
+_BOUND_WARNING = r"(?s).*close to the specified (upper|lower) bound"
+
+
+class ARDGaussianProcessRegressor(RegressorMixin, BaseEstimator):
+    """Gaussian process regression with an ARD kernel built for the data at fit time.
+
+    The kernel is ``ConstantKernel * RBF(length_scale=[l] * n_features) + WhiteKernel``: one
+    length scale per feature (automatic relevance determination), a signal variance and a
+    noise level, all fitted by maximising the marginal likelihood. Targets are normalised
+    (``normalize_y=True``); standardise the features beforehand (the zoo's
+    ``gaussian_process`` model is ``StandardScaler`` + this).
+
+    Parameters
+    ----------
+    noise_level : float, default=0.1
+        Initial ``WhiteKernel`` noise, as a fraction of the target variance.
+    length_scale : float or None, default=None
+        Initial length scale of every feature; None starts at ``sqrt(n_features)``, the
+        typical distance between standardised rows.
+    n_restarts_optimizer : int, default=0
+        Extra optimiser runs from random starting kernels (the best one is kept).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the restarts.
+
+    Attributes
+    ----------
+    gaussian_process_ : GaussianProcessRegressor
+        The fitted process.
+    kernel_ : kernel
+        The fitted kernel.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pseudoboost.models import ARDGaussianProcessRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 3))
+    >>> y = np.sin(X[:, 0]) + 0.05 * rng.normal(size=40)
+    >>> gp = ARDGaussianProcessRegressor(random_state=0).fit(X, y)
+    >>> mean, std = gp.predict(X[:2], return_std=True)
+    >>> mean.shape, std.shape
+    ((2,), (2,))
+    >>> len(gp.kernel_.k1.k2.length_scale)
+    3
+    """
+
+    _parameter_constraints: dict = {
+        "noise_level": [Interval(Real, 0, None, closed="neither")],
+        "length_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "n_restarts_optimizer": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        noise_level: float = 0.1,
+        length_scale: float | None = None,
+        n_restarts_optimizer: int = 0,
+        random_state: Any = None,
+    ) -> None:
+        self.noise_level = noise_level
+        self.length_scale = length_scale
+        self.n_restarts_optimizer = n_restarts_optimizer
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _kernel(self, n_features: int) -> Any:
+        from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+        scale = np.sqrt(n_features) if self.length_scale is None else self.length_scale
+        return ConstantKernel(1.0, (1e-3, 1e3)) * RBF(
+            length_scale=np.full(n_features, float(scale)), length_scale_bounds=(1e-2, 1e3)
+        ) + WhiteKernel(self.noise_level, noise_level_bounds=(1e-6, 1e1))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any) -> ARDGaussianProcessRegressor:
+        """Fit the kernel's hyperparameters and the process to ``X``, ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (standardised features work best).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+
+        Returns
+        -------
+        self : ARDGaussianProcessRegressor
+        """
+        from sklearn.gaussian_process import GaussianProcessRegressor
+
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
+        process = GaussianProcessRegressor(
+            kernel=self._kernel(X.shape[1]),
+            normalize_y=True,
+            n_restarts_optimizer=self.n_restarts_optimizer,
+            random_state=self.random_state,
+        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_BOUND_WARNING, category=ConvergenceWarning)
+            process.fit(X, y)
+        self.gaussian_process_ = process
+        self.kernel_ = process.kernel_
+        return self
+
+    def predict(
+        self, X: Any, return_std: bool = False, return_cov: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Predictive mean, and optionally its standard deviation or covariance.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Query points.
+        return_std : bool, default=False
+            Also return the predictive standard deviation (noise included), in target units.
+        return_cov : bool, default=False
+            Also return the predictive covariance.
+
+        Returns
+        -------
+        mean : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        std or cov : ndarray, only when asked for
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.gaussian_process_.predict(X, return_std=return_std, return_cov=return_cov)
+
+
+class WeightedTransformedTargetRegressor(TransformedTargetRegressor):
+    """``TransformedTargetRegressor`` whose ``fit`` declares ``sample_weight``.
+
+    scikit-learn's version forwards ``sample_weight`` through ``**fit_params`` but does not
+    name it, so ``has_fit_parameter`` (and with it pseudo-labelling's ``pseudo_weight``)
+    cannot see that the wrapped regressor takes weights. Parameters are those of
+    :class:`~sklearn.compose.TransformedTargetRegressor`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.svm import SVR
+    >>> from sklearn.utils.validation import has_fit_parameter
+    >>> from pseudoboost.models import WeightedTransformedTargetRegressor
+    >>> model = WeightedTransformedTargetRegressor(SVR(), transformer=StandardScaler())
+    >>> has_fit_parameter(model, "sample_weight")
+    True
+    >>> X, y = np.arange(20.0).reshape(-1, 1), 1000 * np.arange(20.0)
+    >>> _ = model.fit(X, y, sample_weight=np.ones(20))
+    """
+
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any
+    ) -> WeightedTransformedTargetRegressor:
+        """Fit the regressor on the transformed target, with optional sample weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the regressor's ``fit`` when given.
+        **fit_params : dict
+            Other fit parameters of the regressor.
+
+        Returns
+        -------
+        self : WeightedTransformedTargetRegressor
+        """
+        if sample_weight is not None:
+            fit_params["sample_weight"] = sample_weight
+        return super().fit(X, y, **fit_params)

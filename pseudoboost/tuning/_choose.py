@@ -1,0 +1,228 @@
+"""What ``tune`` returns: the best supervised model, the ensemble of trials, or pseudo-labels.
+
+Three candidates are scored on the same folds:
+
+- the best supervised trial;
+- the weighted ensemble of the best supervised trials (Caruana et al., 2004: greedy
+  selection with replacement over their test-fold predictions). Its per-fold scores are
+  nested: the weights scored on fold ``f`` are chosen on the other folds' rows only, so the
+  estimate never saw fold ``f``'s targets;
+- the best pseudo-labelled trial.
+
+The better supervised candidate by mean is the *baseline*. The pseudo-labelled candidate is
+returned only when it beats the baseline by Nadeau and Bengio's corrected paired t-test at
+level ``alpha`` over the folds: the best of many trials on small, noisy folds wins by luck
+otherwise, and a pseudo-labelled model is dearer to refit and to trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from pseudoboost.comparison._stats import corrected_ttest
+from pseudoboost.tuning._objective import (
+    Member,
+    Objective,
+    Problem,
+    build_estimator,
+    cross_validate,
+)
+from pseudoboost.tuning._phases import supervised_trials
+from pseudoboost.tuning._space import SearchSpace
+
+MAX_MEMBERS = 8  # candidate trials for the ensemble
+PER_MODEL = 2  # of which at most this many per model
+ENSEMBLE_ITERATIONS = 25
+
+
+@dataclass
+class Candidate:
+    """One thing ``tune`` could return, with its per-fold scores on the shared folds."""
+
+    kind: str  # "supervised", "ensemble" or "pseudo"
+    scores: np.ndarray
+    trial: FrozenTrial | None = None
+    members: list[Member] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.scores))
+
+
+class _Fixed(RegressorMixin, BaseEstimator):
+    """A stand-in regressor whose ``predict`` returns given values (to reuse a scorer)."""
+
+    def __init__(self, values: np.ndarray | None = None) -> None:
+        self.values = values
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.values
+
+
+def score_predictions(problem: Problem, y: np.ndarray, predictions: np.ndarray) -> float:
+    """The metric of ``predictions`` against ``y``, in its natural sign."""
+    return problem.metric.score(_Fixed(predictions), np.zeros((len(y), 1)), y)
+
+
+def _loss(problem: Problem):
+    sign = -1.0 if problem.metric.greater_is_better else 1.0
+    return lambda y, p: sign * score_predictions(problem, y, p)
+
+
+def trial_fold_predictions(
+    problem: Problem, space: SearchSpace, objective: Objective, trial: FrozenTrial
+) -> list[np.ndarray]:
+    """A supervised trial's test-fold predictions: kept by the objective, or recomputed."""
+    kept = objective.fold_predictions.get(trial.number)
+    if kept is not None:
+        return kept
+    spec, _, params = space.decode_trial(trial)
+    folds: list[np.ndarray] = []
+    cross_validate(
+        problem,
+        build_estimator(problem, spec, {"sample_rate": 0.0}, params),
+        fold_predictions=folds,
+    )
+    objective.fold_predictions[trial.number] = folds
+    return folds
+
+
+def ensemble_pool(trials: list[FrozenTrial]) -> list[FrozenTrial]:
+    """The ensemble's candidate trials: the best first, at most ``PER_MODEL`` per model."""
+    chosen: list[FrozenTrial] = []
+    per_model: dict[str, int] = {}
+    for trial in trials:
+        name = trial.user_attrs.get("model")
+        if per_model.get(name, 0) < PER_MODEL:
+            chosen.append(trial)
+            per_model[name] = per_model.get(name, 0) + 1
+        if len(chosen) == MAX_MEMBERS:
+            break
+    return chosen
+
+
+def ensemble_candidate(
+    study: optuna.study.Study, problem: Problem, space: SearchSpace, objective: Objective
+) -> Candidate | None:
+    """The weighted ensemble of the best supervised trials with nested per-fold scores.
+
+    None when fewer than two trials can take part, or for classification.
+    """
+    from pseudoboost.ensemble import ensemble_selection
+
+    if problem.task != "regression":
+        return None
+    pool = ensemble_pool(supervised_trials(study))
+    if len(pool) < 2:
+        return None
+    folds = [trial_fold_predictions(problem, space, objective, t) for t in pool]
+    loss = _loss(problem)
+    tests = [test for _, test in problem.splits]
+    scores = []
+    for f, test in enumerate(tests):
+        others = [g for g in range(len(tests)) if g != f]
+        rows = np.concatenate([tests[g] for g in others])
+        keep = ~np.isin(rows, test)  # never choose weights on fold f's targets
+        stacked = np.stack([np.concatenate([p[g] for g in others])[keep] for p in folds])
+        weights = ensemble_selection(
+            stacked, problem.y[rows[keep]], loss=loss, n_iter=ENSEMBLE_ITERATIONS
+        )
+        blend = weights @ np.stack([p[f] for p in folds])
+        scores.append(score_predictions(problem, problem.y[test], blend))
+    rows = np.concatenate(tests)
+    stacked = np.stack([np.concatenate(p) for p in folds])
+    weights = ensemble_selection(stacked, problem.y[rows], loss=loss, n_iter=ENSEMBLE_ITERATIONS)
+    members = [
+        Member(spec, params, float(w), t.number)
+        for t, w in zip(pool, weights, strict=True)
+        if w > 0
+        for spec, _, params in [space.decode_trial(t)]
+    ]
+    if len(members) < 2:
+        return None
+    return Candidate("ensemble", np.asarray(scores, dtype=float), members=members)
+
+
+def fold_scores(trial: FrozenTrial) -> np.ndarray:
+    return np.asarray(trial.user_attrs["fold_scores"], dtype=float)
+
+
+def best_pseudo(study: optuna.study.Study, n_folds: int) -> FrozenTrial | None:
+    """The best complete trial with pseudo-labels scored on every fold, or None."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    trials = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if t.user_attrs.get("sample_rate", 0.0) > 0
+        and len(t.user_attrs.get("fold_scores", [])) == n_folds
+    ]
+    if not trials:
+        return None
+    return max(trials, key=lambda t: t.value) if maximize else min(trials, key=lambda t: t.value)
+
+
+@dataclass
+class Choice:
+    """The outcome: what is returned, the supervised baseline, and the pseudo-label test."""
+
+    chosen: Candidate
+    baseline: Candidate
+    pseudo: Candidate | None
+    p_value: float | None
+
+
+def paired_p_value(problem: Problem, candidate: Candidate, baseline: Candidate) -> float:
+    """One-sided corrected t-test p-value that ``candidate`` beats ``baseline``."""
+    diffs = candidate.scores - baseline.scores
+    if np.allclose(diffs, 0):
+        return 1.0
+    n_test = np.mean([len(test) for _, test in problem.splits])
+    n_train = np.mean([len(train) for train, _ in problem.splits])
+    alternative = "greater" if problem.metric.greater_is_better else "less"
+    return float(corrected_ttest(diffs, n_train, n_test, alternative=alternative).p_value)
+
+
+def choose(
+    study: optuna.study.Study,
+    problem: Problem,
+    space: SearchSpace,
+    objective: Objective,
+    *,
+    alpha: float,
+) -> Choice:
+    """Pick the candidate to return (see the module docstring)."""
+    n_folds = len(problem.splits)
+    maximize = problem.metric.greater_is_better
+    supervised = [
+        t for t in supervised_trials(study) if len(t.user_attrs.get("fold_scores", [])) == n_folds
+    ]
+    pseudo_trial = best_pseudo(study, n_folds)
+    pseudo = (
+        None
+        if pseudo_trial is None
+        else Candidate("pseudo", fold_scores(pseudo_trial), pseudo_trial)
+    )
+    if not supervised:  # sample_rate fixed above 0: the same model without pseudo-labels
+        spec, _, params = space.decode_trial(pseudo_trial)
+        estimator = build_estimator(problem, spec, {"sample_rate": 0.0}, params)
+        scores, _, _ = cross_validate(problem, estimator)
+        baseline = Candidate("same_model", scores, pseudo_trial)
+        return Choice(pseudo, baseline, pseudo, paired_p_value(problem, pseudo, baseline))
+    baseline = Candidate("supervised", fold_scores(supervised[0]), supervised[0])
+    ensemble = ensemble_candidate(study, problem, space, objective)
+    if ensemble is not None and (
+        ensemble.mean > baseline.mean if maximize else ensemble.mean < baseline.mean
+    ):
+        baseline = ensemble
+    if pseudo is None:
+        return Choice(baseline, baseline, None, None)
+    p_value = paired_p_value(problem, pseudo, baseline)
+    better = pseudo.mean > baseline.mean if maximize else pseudo.mean < baseline.mean
+    chosen = pseudo if better and (alpha >= 1 or p_value < alpha) else baseline
+    return Choice(chosen, baseline, pseudo, p_value)

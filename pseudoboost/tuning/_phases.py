@@ -1,0 +1,181 @@
+"""The search's schedule: a supervised phase, then pseudo-labelling around its best models.
+
+Phase 1 searches models and hyperparameters without pseudo-labels. Each model's known-good
+configuration runs first, cheapest model first; after that, each new trial goes to the
+competitive model (best score within ``COMPETITIVE`` of the best) that has used the least
+time so far, so a slow model cannot eat the budget and a hopeless one stops getting trials.
+Phase 2 spends the rest of the budget on pseudo-labelling: a short list of recipes known to
+pay on some tables (confidence-selected rows, the ensemble as teacher, fold-teacher labels,
+COREG) applied to the best configurations of the best models, then the sampler tunes the
+knobs around the best configuration. The pseudo-labelling knobs therefore never take trials
+from the supervised part, and the supervised part's best is always a candidate at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from pseudoboost.tuning._space import SearchSpace
+
+SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
+COMPETITIVE = 0.05  # relative distance to the best score that keeps a model in the race
+ENQUEUED = "enqueued"  # user attribute: why a trial was queued ("default", "model", "recipe")
+
+# Pseudo-labelling recipes tried first in phase 2, most promising first (benchmarks/RESULTS.md).
+RECIPES: list[dict[str, Any]] = [
+    {"teacher": "ensemble", "selection": "confidence", "sample_rate": 0.5},
+    {"teacher": "ensemble", "selection": "random", "sample_rate": 1.0},
+    {"teacher": "self", "selection": "confidence", "sample_rate": 0.5},
+    {"teacher": "self", "selection": "random", "sample_rate": 1.0, "label_source": "teachers"},
+    {"teacher": "ensemble", "selection": "coreg", "sample_rate": 0.5},
+    {"teacher": "self", "selection": "random", "sample_rate": 0.3},
+]
+CLASSIFICATION_RECIPES: list[dict[str, Any]] = [
+    {"selection": "k_best", "sample_rate": 0.3},
+    {"selection": "k_best", "sample_rate": 0.7},
+    {"selection": "random", "sample_rate": 0.3},
+]
+
+
+def split_budget(n_trials: int | None, timeout: float | None) -> tuple[Any, Any]:
+    """(trials, seconds) of the supervised phase; the rest goes to pseudo-labelling."""
+    first_trials = None if n_trials is None else max(1, math.ceil(SUPERVISED_SHARE * n_trials))
+    first_seconds = None if timeout is None else SUPERVISED_SHARE * timeout
+    return first_trials, first_seconds
+
+
+def default_items(space: SearchSpace) -> list[dict[str, Any]]:
+    """Each model's known-good configuration, the cheapest model first."""
+    return [
+        space.study_params(spec, space.default_params(spec))
+        for spec in sorted(space.models, key=lambda s: (s.cost, s.name))
+    ]
+
+
+def _better(value: float, other: float, maximize: bool) -> bool:
+    return value > other if maximize else value < other
+
+
+def best_per_model(trials: list[FrozenTrial], maximize: bool) -> dict[str, FrozenTrial]:
+    """The best complete trial of each model among ``trials``."""
+    best: dict[str, FrozenTrial] = {}
+    for trial in trials:
+        if trial.state != TrialState.COMPLETE or trial.value is None:
+            continue
+        name = trial.user_attrs.get("model")
+        if name not in best or _better(trial.value, best[name].value, maximize):
+            best[name] = trial
+    return best
+
+
+def next_model(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:
+    """Phase 1 after the defaults: the competitive model that has used the least time so far
+    (None, leaving the choice to the sampler, with a single or a fixed model)."""
+    if not space.several or "model" in space.overrides:
+        return None
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    trials = study.get_trials(deepcopy=False)
+    best = best_per_model(trials, maximize)
+    if not best:
+        return None
+    values = [t.value for t in best.values()]
+    top = max(values) if maximize else min(values)
+    margin = COMPETITIVE * abs(top)
+    competitive = [
+        name
+        for name, trial in best.items()
+        if (trial.value >= top - margin if maximize else trial.value <= top + margin)
+    ]
+    spent = dict.fromkeys(competitive, 0.0)
+    for trial in trials:
+        name = trial.user_attrs.get("model")
+        if name in spent:
+            spent[name] += float(trial.user_attrs.get("fit_seconds", 0.0))
+    return {"model": min(competitive, key=lambda name: (spent[name], name))}
+
+
+def supervised_trials(study: optuna.study.Study) -> list[FrozenTrial]:
+    """Complete trials without pseudo-labels, best first."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    trials = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if t.user_attrs.get("sample_rate", 0.0) == 0.0 and t.value is not None
+    ]
+    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+
+
+def students(study: optuna.study.Study, n_models: int = 2) -> list[FrozenTrial]:
+    """The best supervised trial of each of the ``n_models`` best models."""
+    chosen: list[FrozenTrial] = []
+    for trial in supervised_trials(study):
+        if trial.user_attrs.get("model") not in {t.user_attrs.get("model") for t in chosen}:
+            chosen.append(trial)
+        if len(chosen) == n_models:
+            break
+    return chosen
+
+
+def recipe_params(space: SearchSpace, base: FrozenTrial, recipe: dict[str, Any]) -> dict[str, Any]:
+    """A complete parameter set: ``base``'s model and hyperparameters with ``recipe``'s knobs."""
+    spec, _, params = space.decode_trial(base)
+    knobs = {"max_iter": 1, **recipe}
+    if space.task == "regression":
+        knobs.setdefault("label_source", "model")
+    if spec.name in space.weighted:
+        knobs["pseudo_weight"] = 1.0
+    named = {**space.study_params(spec, params), **knobs}
+    return {name: value for name, value in named.items() if name not in space.overrides}
+
+
+def recipe_items(
+    study: optuna.study.Study, space: SearchSpace, has_ensemble: bool
+) -> list[dict[str, Any]]:
+    """The pseudo-labelling recipes on the best students, most promising first."""
+    recipes = RECIPES if space.task == "regression" else CLASSIFICATION_RECIPES
+    if not has_ensemble:
+        recipes = [{**r, "teacher": "self"} if "teacher" in r else r for r in recipes]
+    return [recipe_params(space, base, recipe) for recipe in recipes for base in students(study)]
+
+
+def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:
+    """Phase 2 after the recipes: the best supervised configuration's model and
+    hyperparameters, the knobs left to the sampler."""
+    best = supervised_trials(study)
+    if not best:
+        return None
+    spec, _, params = space.decode_trial(best[0])
+    return space.study_params(spec, params)
+
+
+class Queue:
+    """What the next trials try: ``items`` in order (those already in the study skipped),
+    then whatever ``fallback(study, space)`` proposes (None: the sampler decides)."""
+
+    def __init__(self, items: list[dict[str, Any]], fallback: Any, space: SearchSpace) -> None:
+        self.items = list(items)
+        self.fallback = fallback
+        self.space = space
+
+    def next(self, study: optuna.study.Study) -> dict[str, Any] | None:
+        tried = [t.params for t in study.get_trials(deepcopy=False)]
+        while self.items:
+            item = self.items.pop(0)
+            if not any(_same(item, params) for params in tried):
+                return item
+        return self.fallback(study, self.space)
+
+    def enqueue_all(self, study: optuna.study.Study, limit: int | None = None) -> None:
+        """Queue the items at once, at most ``limit`` (for worker processes, which share the
+        study's queue; what a budget does not reach stays queued in the study)."""
+        for item in self.items[:limit]:
+            study.enqueue_trial(item, user_attrs={ENQUEUED: "schedule"}, skip_if_exists=True)
+        self.items = []
+
+
+def _same(item: dict[str, Any], params: dict[str, Any]) -> bool:
+    return all(name in params and params[name] == value for name, value in item.items())

@@ -1,0 +1,318 @@
+"""Running the two phases of a search, and summarising it into a :class:`TuneResult`."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.trial import TrialState
+
+from pseudoboost.pseudo_label import PseudoLabelRegressor
+from pseudoboost.tuning._budget import optimize_with_budget
+from pseudoboost.tuning._choose import Candidate, Choice, choose, ensemble_candidate
+from pseudoboost.tuning._objective import (
+    Member,
+    Objective,
+    Problem,
+    build_ensemble,
+    build_estimator,
+    cross_validate,
+    logger,
+    single_threaded,
+)
+from pseudoboost.tuning._parallel import run_parallel
+from pseudoboost.tuning._phases import (
+    ENQUEUED,
+    SUPERVISED_SHARE,
+    Queue,
+    around_best,
+    default_items,
+    next_model,
+    recipe_items,
+    split_budget,
+)
+from pseudoboost.tuning._result import TuneResult
+from pseudoboost.tuning._space import SearchSpace
+
+TEACHER_ATTR = "teacher_ensemble"  # study user attribute: [[trial number, weight], ...]
+
+
+class Search:
+    """One call's search over a study: the supervised phase, then pseudo-labelling.
+
+    Parameters
+    ----------
+    study : optuna.study.Study
+    problem : Problem
+    space : SearchSpace
+    deadline : float or None
+        ``time.perf_counter()`` at which the search stops (no fold starts after it).
+    n_jobs : int
+        Worker processes; above 1 the study's storage ``url`` is opened by each.
+    url : str or None
+    random_state : int or None
+        Seeds the workers' samplers.
+    pruner : optuna pruner
+    callbacks : list of callables or None
+        The user's study callbacks.
+    """
+
+    def __init__(
+        self,
+        study: optuna.study.Study,
+        problem: Problem,
+        space: SearchSpace,
+        *,
+        deadline: float | None,
+        n_jobs: int,
+        url: str | None,
+        random_state: int | None,
+        pruner: optuna.pruners.BasePruner,
+        callbacks: Sequence[Callable] | None,
+    ) -> None:
+        self.study = study
+        self.problem = problem
+        self.space = space
+        self.deadline = deadline
+        self.n_jobs = n_jobs
+        self.url = url
+        self.random_state = random_state
+        self.pruner = pruner
+        self.callbacks = list(callbacks or [])
+        self.objective = Objective(problem, space, supervised=True, deadline=deadline)
+
+    def run(self, *, n_trials: int | None, total_trials: int | None, timeout: float | None) -> None:
+        """The supervised phase, then pseudo-labelling (``_phases`` says what each tries).
+
+        ``sample_rate`` fixed to 0 by the user: only the first phase; fixed above 0: only
+        the second, with no recipes (they need the first phase's models).
+        """
+        end = self.deadline
+        first_trials, first_seconds = split_budget(n_trials, timeout)
+        first_total = None if total_trials is None else math.ceil(SUPERVISED_SHARE * total_trials)
+        if self.space.supervised_only:
+            first_trials, first_total, first_seconds = n_trials, total_trials, timeout
+        if not self.space.pseudo_only:
+            queue = Queue(default_items(self.space), next_model, self.space)
+            first_end = None if end is None else end - timeout + first_seconds
+            self._phase(queue, first_trials, first_total, first_end)
+            if self.space.supervised_only:
+                return
+            self.problem.ensemble = self._teacher_ensemble()
+            items = recipe_items(self.study, self.space, bool(self.problem.ensemble))
+            rest_trials = None if n_trials is None else n_trials - first_trials
+        else:
+            items, rest_trials = [], n_trials
+        self.objective.supervised = False
+        if rest_trials is not None and rest_trials < 1:
+            return
+        self._phase(Queue(items, around_best, self.space), rest_trials, total_trials, end)
+
+    def _phase(
+        self, queue: Queue, n_trials: int | None, total_trials: int | None, end: float | None
+    ) -> None:
+        """Run trials until ``n_trials``, the study-wide ``total_trials`` or ``end``."""
+        if self.n_jobs > 1 or total_trials is not None:
+            queue.enqueue_all(self.study, limit=n_trials)
+            timeout = None if end is None else max(end - time.perf_counter(), 0.0)
+            if timeout == 0.0:
+                return
+            self._optimize(n_trials, total_trials, timeout)
+            return
+        done = 0
+        while (n_trials is None or done < n_trials) and (end is None or time.perf_counter() < end):
+            params = queue.next(self.study)
+            if params is not None:
+                self.study.enqueue_trial(params, user_attrs={ENQUEUED: "schedule"})
+            self.study.optimize(
+                self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks
+            )
+            done += 1
+
+    def _optimize(
+        self, n_trials: int | None, total_trials: int | None, timeout: float | None
+    ) -> None:
+        if self.n_jobs > 1:
+            run_parallel(
+                self.study,
+                self.url,
+                self.objective,
+                n_trials=n_trials,
+                total_trials=total_trials,
+                n_jobs=self.n_jobs,
+                timeout=timeout,
+                random_state=self.random_state,
+                pruner=self.pruner,
+                callbacks=self.callbacks,
+            )
+        else:
+            optimize_with_budget(
+                self.study,
+                self.objective,
+                total_trials=total_trials,
+                timeout=timeout,
+                callbacks=self.callbacks,
+            )
+
+    def _teacher_ensemble(self) -> list[Member]:
+        """The supervised phase's ensemble, stored in the study so that a resumed study's
+        ``teacher="ensemble"`` trials keep the teacher they were scored with."""
+        stored = self.study.user_attrs.get(TEACHER_ATTR)
+        if stored is not None:
+            return self.members(stored)
+        candidate = ensemble_candidate(self.study, self.problem, self.space, self.objective)
+        members = [] if candidate is None else candidate.members
+        self.study.set_user_attr(TEACHER_ATTR, [[m.trial, m.weight] for m in members])
+        return members
+
+    def members(self, stored: list[list[float]]) -> list[Member]:
+        """Members from ``[[trial number, weight], ...]``."""
+        trials = {t.number: t for t in self.study.get_trials(deepcopy=False)}
+        members = []
+        for number, weight in stored:
+            spec, _, params = self.space.decode_trial(trials[int(number)])
+            members.append(Member(spec, params, float(weight), int(number)))
+        return members
+
+
+def candidate_estimator(problem: Problem, space: SearchSpace, candidate: Candidate) -> Any:
+    """The unfitted estimator of a candidate (an ensemble is wrapped with ``sample_rate=0``)."""
+    if candidate.kind == "ensemble":
+        return PseudoLabelRegressor(
+            build_ensemble(problem, candidate.members),
+            unlabeled=problem.pool,
+            sample_rate=0.0,
+            random_state=problem.random_state,
+        )
+    spec, pseudo, params = space.decode_trial(candidate.trial)
+    return build_estimator(problem, spec, pseudo, params)
+
+
+def candidate_params(space: SearchSpace, candidate: Candidate) -> dict[str, Any]:
+    if candidate.kind == "ensemble":
+        return {
+            "model": "ensemble",
+            "sample_rate": 0.0,
+            "members": [
+                {"trial": m.trial, "model": m.spec.name, "weight": m.weight, "params": m.params}
+                for m in candidate.members
+            ],
+        }
+    spec, pseudo, params = space.decode_trial(candidate.trial)
+    return space.flat(spec, pseudo, params)
+
+
+def _out_of_fold(
+    problem: Problem, objective: Objective, candidate: Candidate, estimator: Any
+) -> np.ndarray:
+    """The candidate's out-of-fold predictions, from the kept test-fold predictions when
+    every one is at hand (regression), else by cross-validating it again."""
+    if candidate.kind == "ensemble":
+        numbers = [m.trial for m in candidate.members]
+        weights = np.array([m.weight for m in candidate.members])
+    else:
+        numbers, weights = [candidate.trial.number], np.ones(1)
+    kept = [objective.fold_predictions.get(number) for number in numbers]
+    if any(k is None for k in kept):
+        _, oof, _ = cross_validate(problem, estimator, return_oof=True)
+        return oof
+    total = np.zeros(len(problem.y))
+    count = np.zeros(len(problem.y))
+    for f, (_, test) in enumerate(problem.splits):
+        blend = sum(w * k[f] for w, k in zip(weights / weights.sum(), kept, strict=True))
+        np.add.at(total, test, blend)
+        np.add.at(count, test, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _raise_if_empty(study: optuna.study.Study) -> None:
+    trials = study.get_trials(deepcopy=False)
+    if any(t.state == TrialState.COMPLETE for t in trials):
+        return
+    failed = [t for t in trials if t.state == TrialState.FAIL]
+    first = next((t.user_attrs["error"] for t in failed if "error" in t.user_attrs), None)
+    detail = f" The first error: {first}" if first else ""
+    raise RuntimeError(
+        f"No trial of study {study.study_name!r} completed ({len(failed)} failed, "
+        f"{sum(t.state == TrialState.PRUNED for t in trials)} pruned).{detail}"
+    )
+
+
+def summarise(search: Search, n_before: int, *, refit: bool, alpha: float) -> TuneResult:
+    """Choose what to return (``_choose``), refit it, and describe the search."""
+    study, problem, space = search.study, search.problem, search.space
+    _raise_if_empty(study)
+    trials = study.get_trials(deepcopy=False)
+    failed = [t for t in trials[n_before:] if t.state == TrialState.FAIL]
+    if failed:
+        logger.warning(
+            "%d of %d trials failed (see each line above).", len(failed), len(trials) - n_before
+        )
+    try:
+        if not problem.ensemble and study.user_attrs.get(TEACHER_ATTR):
+            problem.ensemble = search.members(study.user_attrs[TEACHER_ATTR])
+        choice = choose(study, problem, space, search.objective, alpha=alpha)
+    except (KeyError, ValueError) as error:
+        raise ValueError(
+            f"The trials of study {study.study_name!r} do not fit this search space ({error}): "
+            "it was tuned over another space; use another study_name."
+        ) from None
+    estimator = candidate_estimator(problem, space, choice.chosen)
+    oof = _out_of_fold(problem, search.objective, choice.chosen, estimator)
+    best_estimator = pool_predictions = None
+    if refit:
+        with single_threaded():
+            best_estimator = estimator.fit(problem.X, problem.y)
+        if problem.pool is not None:
+            pool_predictions = np.asarray(best_estimator.predict(problem.pool))
+    result = _result(search, choice, n_before, oof, best_estimator, pool_predictions)
+    result.alpha = alpha
+    return result
+
+
+def _result(
+    search: Search,
+    choice: Choice,
+    n_before: int,
+    oof: np.ndarray,
+    best_estimator: Any,
+    pool_predictions: np.ndarray | None,
+) -> TuneResult:
+    study, problem, space = search.study, search.problem, search.space
+    trials = study.get_trials(deepcopy=False)
+    chosen, baseline, pseudo = choice.chosen, choice.baseline, choice.pseudo
+    return TuneResult(
+        best_params=candidate_params(space, chosen),
+        best_score=chosen.mean,
+        best_score_std=float(np.std(chosen.scores)),
+        cv_scores=chosen.scores,
+        oof_predictions=oof,
+        supervised_score=baseline.mean,
+        supervised_score_std=float(np.std(baseline.scores)),
+        supervised_cv_scores=baseline.scores,
+        best_estimator_=best_estimator,
+        pool_predictions=pool_predictions,
+        study=study,
+        metric=problem.metric.name,
+        greater_is_better=problem.metric.greater_is_better,
+        task=problem.task,
+        n_trials=sum(t.state.is_finished() for t in trials[n_before:]),
+        n_complete=sum(t.state == TrialState.COMPLETE for t in trials),
+        n_pruned=sum(t.state == TrialState.PRUNED for t in trials),
+        n_failed=sum(t.state == TrialState.FAIL for t in trials),
+        chosen=chosen.kind,
+        baseline=baseline.kind,
+        pseudo_score=None if pseudo is None else pseudo.mean,
+        pseudo_cv_scores=None if pseudo is None else pseudo.scores,
+        pseudo_p_value=choice.p_value,
+        best_model_params={} if chosen.trial is None else space.decode_trial(chosen.trial)[2],
+        best_trial=None if chosen.trial is None else chosen.trial.number,
+        n_labelled=int(len(problem.y)),
+        n_pool=problem.n_pool,
+        n_folds=len(problem.splits),
+    )

@@ -1,0 +1,143 @@
+"""The zoo's own estimators: the ARD Gaussian process and the weighted target transformer."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVR
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.validation import has_fit_parameter
+
+from pseudoboost.models import (
+    ARDGaussianProcessRegressor,
+    WeightedTransformedTargetRegressor,
+    get_model,
+)
+from pseudoboost.pseudo_label import PseudoLabelRegressor
+from pseudoboost.pseudo_label._base import sample_weight_key
+from pseudoboost.pseudo_label._confidence import native_uncertainty
+
+
+def _data(n=40, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    y = 1000 + 300 * np.sin(X[:, 0]) + 5 * rng.normal(size=n)
+    return X, y
+
+
+@parametrize_with_checks(
+    [
+        ARDGaussianProcessRegressor(random_state=0),
+        WeightedTransformedTargetRegressor(LinearRegression(), transformer=StandardScaler()),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_gp_kernel_has_one_length_scale_per_feature_and_learns_relevance():
+    X, y = _data(n=60, n_features=3)
+    with warnings.catch_warnings():
+        # An irrelevant feature's length scale reaches its upper bound: expected, not warned.
+        warnings.simplefilter("error", ConvergenceWarning)
+        gp = ARDGaussianProcessRegressor(random_state=0).fit(X, y)
+    scales = gp.kernel_.k1.k2.length_scale
+    assert scales.shape == (3,)
+    # Only feature 0 matters: its length scale is the shortest by far.
+    assert scales[0] < 0.2 * min(scales[1], scales[2])
+    assert gp.n_features_in_ == 3
+    residual = y - gp.predict(X)
+    assert np.sqrt(np.mean(residual**2)) < 10  # noise sd is 5, signal sd ~200
+
+
+def test_gp_predicts_with_return_std_through_the_zoo_pipeline():
+    X, y = _data()
+    model = get_model("gaussian_process").make_estimator().fit(X[:30], y[:30])
+    mean, std = model.predict(X[30:], return_std=True)
+    assert mean.shape == std.shape == (10,)
+    assert np.all(std > 0)
+    np.testing.assert_allclose(mean, model.predict(X[30:]))
+    # Far from the data the process is less sure than on it.
+    _, std_far = model.predict(X[30:] + 10, return_std=True)
+    assert np.all(std_far > std)
+    # Pseudo-labelling's confidence selection finds it.
+    uncertainty, method = native_uncertainty(model, X[30:])
+    assert method == "return_std"
+    np.testing.assert_allclose(uncertainty, std)
+    pseudo = PseudoLabelRegressor(
+        get_model("gaussian_process").make_estimator(),
+        unlabeled=X[30:],
+        selection="confidence",
+        sample_rate=0.5,
+        random_state=0,
+    ).fit(X[:30], y[:30])
+    assert pseudo.history_[0]["uncertainty"] == "return_std"
+    assert pseudo.n_pseudo_ == 5
+
+
+def test_gp_clones_pickles_and_sets_params():
+    gp = ARDGaussianProcessRegressor(noise_level=0.05, n_restarts_optimizer=1, random_state=3)
+    assert gp.get_params() == {
+        "noise_level": 0.05,
+        "length_scale": None,
+        "n_restarts_optimizer": 1,
+        "random_state": 3,
+    }
+    assert clone(gp).get_params() == gp.get_params()
+    assert gp.set_params(noise_level=0.2).noise_level == 0.2
+    X, y = _data()
+    fitted = pickle.loads(pickle.dumps(clone(gp).fit(X, y)))
+    np.testing.assert_allclose(fitted.predict(X[:3]), clone(gp).fit(X, y).predict(X[:3]))
+    spec = get_model("gaussian_process")
+    assert clone(spec.make_estimator(noise_level=0.3))[-1].noise_level == 0.3
+    assert spec.make_estimator()[-1].random_state == 0
+
+
+def test_gp_restarts_are_seeded():
+    X, y = _data()
+    gp = ARDGaussianProcessRegressor(n_restarts_optimizer=2, random_state=0)
+    np.testing.assert_array_equal(clone(gp).fit(X, y).predict(X), clone(gp).fit(X, y).predict(X))
+
+
+def test_gp_rejects_bad_parameters_the_sklearn_way():
+    X, y = _data()
+    with pytest.raises(ValueError, match="The 'noise_level' parameter of "):
+        ARDGaussianProcessRegressor(noise_level=0).fit(X, y)
+    with pytest.raises(ValueError, match="The 'n_restarts_optimizer' parameter of "):
+        ARDGaussianProcessRegressor(n_restarts_optimizer=-1).fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["svr", "kernel_ridge"])
+def test_kernel_models_standardise_the_target_and_take_weights(name):
+    spec = get_model(name)
+    X, y = _data()
+    model = spec.make_estimator()
+    # pseudo_weight reaches the kernel model through the pipeline.
+    key = sample_weight_key(model)
+    assert key == "weightedtransformedtargetregressor__sample_weight"
+    fitted = clone(model).fit(X, y)
+    # The target (mean 1000) is standardised: predictions live on the target's scale.
+    assert abs(np.mean(fitted.predict(X)) - np.mean(y)) < 0.1 * np.std(y)
+    inner = fitted[-1]
+    assert isinstance(inner.transformer_, StandardScaler)
+    weights = np.where(np.arange(len(y)) < 20, 1.0, 1e-6)
+    weighted = clone(model).fit(X, y, **{key: weights}).predict(X)
+    assert not np.allclose(weighted, fitted.predict(X))
+
+
+def test_weighted_transformed_target_regressor_names_sample_weight():
+    model = WeightedTransformedTargetRegressor(SVR(), transformer=StandardScaler())
+    assert has_fit_parameter(model, "sample_weight")
+    X, y = _data()
+    unweighted = clone(model).fit(X, y).predict(X)
+    np.testing.assert_allclose(clone(model).fit(X, y, sample_weight=None).predict(X), unweighted)
+    np.testing.assert_allclose(
+        clone(model).fit(X, y, sample_weight=np.ones(len(y))).predict(X), unweighted
+    )

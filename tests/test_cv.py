@@ -1,0 +1,72 @@
+"""make_cv: integer folds of any integer type, one n_repeats rule for tune and compare."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from pseudoboost import compare, tune
+from pseudoboost._cv import make_cv
+
+
+def _splits(splitter, n=30):
+    X = np.zeros((n, 1))
+    y = np.arange(n) % 2
+    return [test.tolist() for _, test in splitter.split(X, y)]
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_numpy_integer_folds_are_shuffled_and_seeded(task):
+    splitter = make_cv(np.int64(5), task=task, random_state=3)
+    assert isinstance(splitter, StratifiedKFold if task == "classification" else KFold)
+    assert splitter.shuffle and splitter.random_state == 3
+    assert _splits(splitter) == _splits(make_cv(5, task=task, random_state=3))
+
+
+def test_repeats_of_numpy_integer_folds():
+    splitter = make_cv(np.int32(3), n_repeats=np.int64(2), task="regression", random_state=0)
+    assert splitter.get_n_splits() == 6
+
+
+@pytest.mark.parametrize("n_repeats", [0, -1, 1.5, True, "2", None])
+def test_bad_n_repeats(n_repeats):
+    with pytest.raises(ValueError, match="n_repeats must be a positive integer"):
+        make_cv(5, n_repeats=n_repeats, task="regression", random_state=0)
+
+
+def test_bool_cv_is_not_a_number_of_folds():
+    with pytest.raises(ValueError, match="cv must be a number of folds"):
+        make_cv(True, task="regression", random_state=0)
+
+
+def test_repeats_with_a_splitter_raise_instead_of_being_ignored():
+    with pytest.raises(ValueError, match="n_repeats=3 repeats an integer cv"):
+        make_cv(KFold(4), n_repeats=3, task="regression", random_state=0)
+    assert isinstance(make_cv(KFold(4), n_repeats=1, task="regression", random_state=0), KFold)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    return X, X @ [1.0, 2.0, 3.0] + rng.normal(size=40)
+
+
+@pytest.mark.parametrize("n_repeats", [0, -2, 2.0])
+def test_tune_and_compare_reject_the_same_n_repeats(data, n_repeats):
+    X, y = data
+    message = r"n_repeats must be a positive integer \(1 = a single k-fold split\), got"
+    with pytest.raises(ValueError, match=message):
+        tune(X, y, model="ridge", n_trials=1, cv=2, n_repeats=n_repeats)
+    with pytest.raises(ValueError, match=message):
+        compare(X, y, models=[Ridge()], sample_rates=(0,), cv=2, n_repeats=n_repeats)
+
+
+def test_tune_and_compare_reject_repeats_with_a_splitter(data):
+    X, y = data
+    with pytest.raises(ValueError, match="repeats an integer cv"):
+        tune(X, y, model="ridge", n_trials=1, cv=KFold(2), n_repeats=2)
+    with pytest.raises(ValueError, match="repeats an integer cv"):
+        compare(X, y, models=[Ridge()], sample_rates=(0,), cv=KFold(2), n_repeats=2)
