@@ -119,6 +119,7 @@ def run_method(method: str, split: _peers.Split, seed: int, args: Any) -> dict[s
                 unlabeled=split.pool,
                 model="all",
                 timeout=args.budget,
+                n_trials=None,
                 search_space=SEARCHES[method],
                 random_state=seed,
                 n_jobs=args.n_jobs,

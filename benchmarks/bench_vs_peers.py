@@ -99,6 +99,7 @@ def run_system(
                 unlabeled=split.pool,
                 model="all",
                 timeout=args.budget,
+                n_trials=None,
                 cv=5,
                 preprocessor=preprocessor,
                 random_state=seed,

@@ -186,7 +186,8 @@ class SubmissionModel:
             unknown = [name for name in untrusted if not _safe_type(name)]
             if unknown and not trusted:
                 raise ValueError(
-                    f"{path} names types outside the model zoo's libraries ({', '.join(unknown)}), "
+                    f"{str(path)!r} names types outside the model zoo's libraries "
+                    f"({', '.join(unknown)}), "
                     "which could run code when loaded; load it only if you trust its source "
                     "(trusted=True, --trust on the command line)."
                 )
@@ -194,15 +195,18 @@ class SubmissionModel:
         else:
             if not trusted:
                 raise ValueError(
-                    f"{path} is a pickle, and loading a pickle runs whatever code it holds; "
-                    "load it only if you made it or trust its source (trusted=True, --trust "
-                    "on the command line)."
+                    f"{str(path)!r} is not a {SKOPS_SUFFIX} file, so it would be read as a "
+                    "pickle, and loading a pickle runs whatever code it holds; load it only if "
+                    "you made it or trust its source (trusted=True, --trust on the command line)."
                 )
             import joblib
 
             model = joblib.load(path)
         if not isinstance(model, cls):
-            raise ValueError(f"{path} holds a {type(model).__name__}, not a {cls.__name__}.")
+            raise ValueError(
+                f"{str(path)!r} holds a {type(model).__name__}, not a {cls.__name__} (a model "
+                "written by 'pseudoboost tune')."
+            )
         return model
 
     def __repr__(self) -> str:

@@ -52,8 +52,11 @@ class _NoTracebacks(logging.Filter):
 
 
 @contextlib.contextmanager
-def _quiet_libraries() -> Iterator[None]:
-    """Hide library warnings (unless -W asks for them) and tracebacks in Optuna's log."""
+def _quiet_libraries(debug: bool = False) -> Iterator[None]:
+    """Hide library warnings (unless -W asks for them) and tracebacks in Optuna's log; with
+    ``debug``, show the traceback of each failed trial (the ``pseudoboost`` logger's DEBUG)."""
+    if debug:
+        _show_debug_log()
     handlers = list(logging.getLogger("optuna").handlers)
     one_line = _NoTracebacks()
     for handler in handlers:
@@ -66,6 +69,13 @@ def _quiet_libraries() -> Iterator[None]:
     finally:
         for handler in handlers:
             handler.removeFilter(one_line)
+
+
+def _show_debug_log() -> None:
+    logger = logging.getLogger("pseudoboost")
+    logger.setLevel(logging.DEBUG)
+    if not logger.handlers:
+        logger.addHandler(logging.StreamHandler(sys.stderr))
 
 
 def _note(args: argparse.Namespace, message: str) -> None:
@@ -347,7 +357,7 @@ def run_tune(args: argparse.Namespace) -> int:
         enabled=progress_enabled(args.quiet),
     )
     try:
-        with _quiet_libraries():
+        with _quiet_libraries(getattr(args, "debug", False)):
             result = tune(
                 inputs.X,
                 inputs.y,
@@ -428,10 +438,8 @@ def _write_tune_outputs(
     storage_text: str,
     started: float,
 ) -> list[Path]:
-    import joblib
-
     from pseudoboost.cli import _plots
-    from pseudoboost.cli._bundle import SubmissionModel
+    from pseudoboost.cli._bundle import PICKLE_SUFFIX, SubmissionModel
 
     if out.staging is None:
         out.create()
@@ -490,11 +498,20 @@ def _write_tune_outputs(
         raise UsageError(f"{error} Leave out --proba or choose other models.") from None
     submission.to_csv(out.stage("submission.csv"), index=False)
     pd.DataFrame(trials).to_csv(out.stage("trials.csv"), index=False)
-    joblib.dump(model, out.stage("model.joblib"))
+    result.leaderboard().to_csv(out.stage("leaderboard.csv"), index=False)
+    assert out.staging is not None
+    saved = model.save(out.staging)
+    if saved.suffix == PICKLE_SUFFIX:
+        _note(
+            args,
+            f"skops cannot save this model, so {saved.name} is a pickle: 'pseudoboost "
+            "predict' reads it only with --trust",
+        )
     for name, draw in (
         ("optimization_history.png", _plots.optimisation_history),
         ("sample_rate_curve.png", _plots.sample_rate_curve),
         ("param_importances.png", _plots.parameter_importances),
+        ("anytime.png", _plots.anytime_curve),
     ):
         _save_figure(draw(result), out.stage(name))
     report["outputs"] = sorted(p.name for p in out.staging.iterdir()) + ["report.json"]
@@ -519,23 +536,34 @@ def _print_tune_summary(
     params = result.best_params
     k = len(result.cv_scores)
     rate = params.get("sample_rate")
-    gain = float(result.improvement)  # positive: pseudo-labels score better
-    if abs(gain) <= 1e-9 * max(1.0, abs(result.supervised_score)):
-        verdict = "no difference"
+    print(
+        f"returned: {result.chosen} ({params.get('model')}, sample_rate={rate:g}); CV "
+        f"{result.metric} {result.best_score:.6g} (spread over {k} folds "
+        f"{result.best_score_std:.3g})"
+    )
+    print(f"baseline: {BASELINES[result.baseline]}, same folds: {result.supervised_score:.6g}")
+    if result.pseudo_score is None:
+        print("pseudo-labels: no pseudo-labelled trial completed")
     else:
-        verdict = f"pseudo-labels {'gain' if gain > 0 else 'lose'} {abs(gain):.3g}"
-    print(
-        f"best CV {result.metric}: {result.best_score:.6g} (spread over {k} folds "
-        f"{result.best_score_std:.3g}) with {params.get('model')} and sample_rate={rate:g}"
-    )
-    print(
-        f"same model without pseudo-labels, same folds: {result.supervised_score:.6g} "
-        f"({verdict}; a change within the fold spread may be noise)"
-    )
+        verdict = "returned" if result.chosen.startswith("pseudo") else "not returned"
+        print(
+            f"pseudo-labels: best {result.pseudo_score:.6g}, corrected paired t-test against "
+            f"the baseline p = {result.pseudo_p_value:.3g} (alpha {result.alpha:g}): {verdict}"
+        )
     print(
         f"trials: {result.n_complete} complete, {result.n_pruned} pruned, {result.n_failed} failed"
     )
+    if not args.quiet:
+        print(result.leaderboard().to_string(index=False, float_format=lambda v: f"{v:.5g}"))
     print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)}")
+
+
+# What ``TuneResult.supervised_score`` is, for people.
+BASELINES = {
+    "supervised": "the best trial without pseudo-labels of this search",
+    "ensemble": "the ensemble of this search's trials without pseudo-labels (nested CV)",
+    "same_model": "the returned hyperparameters without pseudo-labels",
+}
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -555,7 +583,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
     rates = sorted(set([0.0, *args.sample_rates]))
     try:
-        with _quiet_libraries():
+        with _quiet_libraries(getattr(args, "debug", False)):
             summary, folds = compare(
                 inputs.X,
                 inputs.y,
@@ -592,26 +620,25 @@ def run_compare(args: argparse.Namespace) -> int:
 # --- predict -------------------------------------------------------------------------------------
 def run_predict(args: argparse.Namespace) -> int:
     """``pseudoboost predict``."""
-    import joblib
-
     from pseudoboost.cli._bundle import SubmissionModel
 
     path = Path(args.model)
     if not path.is_file():
-        hint = " (give the model.joblib file inside it)" if path.is_dir() else "; check the path"
+        hint = " (give the model file inside it)" if path.is_dir() else "; check the path"
         raise UsageError(f"--model {args.model!r} is not a file{hint}.")
+    trust = getattr(args, "trust", False)
     try:
-        model = joblib.load(path)
-    except Exception as error:  # pickle raises many kinds on a file that is not a model
+        model = SubmissionModel.load(path, trusted=trust)
+    except ValueError as error:
+        message = " ".join(str(error).split()).replace(
+            "(trusted=True, --trust on the command line)", "(--trust)"
+        )
+        raise UsageError(f"cannot load --model {args.model!r}: {message}") from None
+    except Exception as error:  # a file that is not a model raises many kinds
         raise UsageError(
-            f"cannot load --model {args.model!r} ({type(error).__name__}); give a model.joblib "
+            f"cannot load --model {args.model!r} ({type(error).__name__}); give a model.skops "
             "written by 'pseudoboost tune'."
         ) from None
-    if not isinstance(model, SubmissionModel):
-        raise UsageError(
-            f"--model {args.model!r} holds a {type(model).__name__}, not a model written by "
-            "'pseudoboost tune'."
-        )
     test = _data.read_csv(args.test, "--test")
     missing = model.missing_columns(test)
     if missing:
@@ -627,7 +654,7 @@ def run_predict(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_writable_file(out, "--out")
     try:
-        with _quiet_libraries():
+        with _quiet_libraries(getattr(args, "debug", False)):
             submission = model.submission(test, proba=proba)
     except ValueError as error:
         raise UsageError(f"{error} Leave out --proba.") from None

@@ -23,7 +23,7 @@ examples:
   pseudoboost tune --demo
   pseudoboost tune --train train.csv --test test.csv --target SalePrice --id-column Id
   pseudoboost compare --train train.csv --test test.csv --target SalePrice --id-column Id
-  pseudoboost predict --model pseudoboost-out/model.joblib --test test.csv --out submission.csv
+  pseudoboost predict --model pseudoboost-out/model.skops --test test.csv --out submission.csv
   pseudoboost models
 
 Run 'pseudoboost COMMAND --help' for a command's options.
@@ -36,7 +36,8 @@ outputs (in --out, each written completely or not at all):
                           score without pseudo-labels on the same folds, sizes, versions,
                           input file hashes, every trial
   optimization_history.png, sample_rate_curve.png, param_importances.png
-  model.joblib            the fitted model, for 'pseudoboost predict'
+  model.skops             the fitted model, for 'pseudoboost predict' (safe to load; a model
+                          skops cannot write is saved as the pickle model.joblib instead)
   trials.csv              one row per trial
   study.db                the Optuna study (unless --storage is given)
 
@@ -68,7 +69,7 @@ examples:
 
 _PREDICT_EPILOG = """\
 example:
-  pseudoboost predict --model pseudoboost-out/model.joblib --test test.csv --out submission.csv
+  pseudoboost predict --model pseudoboost-out/model.skops --test test.csv --out submission.csv
 """
 
 
@@ -152,6 +153,11 @@ def _run_options(parser: argparse.ArgumentParser, *, cv_help: str) -> None:
         help=f"output folder, created if missing (default: ./{DEFAULT_OUT})",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar and no notes")
+    run.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of each failed trial (otherwise one line each)",
+    )
 
 
 def _proba_option(parser: argparse.ArgumentParser, default_help: str) -> None:
@@ -287,8 +293,15 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--model",
         required=True,
-        metavar="DIR/model.joblib",
+        metavar="DIR/model.skops",
         help="a model saved by 'pseudoboost tune'",
+    )
+    predict.add_argument(
+        "--trust",
+        action="store_true",
+        help="also load a pickle model file (model.joblib) or a .skops file naming types "
+        "outside the model zoo's libraries. Loading a pickle runs whatever code it holds (a "
+        "model file shared online can take over your computer): only for files you made or trust",
     )
     predict.add_argument("--test", required=True, metavar="TEST.csv", help="rows to predict")
     predict.add_argument("--out", required=True, metavar="FILE", help="the submission CSV to write")

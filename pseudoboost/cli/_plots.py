@@ -38,7 +38,7 @@ def optimisation_history(result: Any) -> Figure:
         result.supervised_score,
         color="0.4",
         linestyle="--",
-        label=f"best parameters without pseudo-labels ({result.supervised_score:.5g})",
+        label=f"supervised baseline ({result.supervised_score:.5g})",
     )
     n_pruned = sum(t.state == TrialState.PRUNED for t in result.study.get_trials(deepcopy=False))
     ax.set_xlabel(f"trial ({len(trials)} completed, {n_pruned} pruned)")
@@ -99,9 +99,7 @@ def sample_rate_curve(result: Any) -> Figure:
             linewidths=2,
             label=f"best: sample_rate={best_rate:g}",
         )
-    ax.axhline(
-        result.supervised_score, color="0.4", linestyle="--", label="best parameters, sample_rate=0"
-    )
+    ax.axhline(result.supervised_score, color="0.4", linestyle="--", label="supervised baseline")
     ax.set_xlim(-0.03, 1.03)
     ax.set_xlabel("sample_rate (share of the test rows added as pseudo-labels)")
     ax.set_ylabel(_label(result))
@@ -143,4 +141,25 @@ def parameter_importances(result: Any) -> Figure:
     names = list(importances)[::-1]
     ax.barh(names, [importances[n] for n in names], color="tab:blue")
     ax.set_xlabel(f"share of the variation of CV {result.metric}")
+    return fig
+
+
+def anytime_curve(result: Any) -> Figure:
+    """The best CV score found so far against elapsed seconds."""
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    curve = result.anytime_curve()
+    if len(curve):
+        ax.step(curve["seconds"], curve["best_score"], where="post", color="tab:red")
+        ax.scatter(curve["seconds"], curve["best_score"], s=14, color="tab:red")
+    ax.axhline(
+        result.best_score,
+        color="tab:green",
+        linestyle=":",
+        label=f"returned: {result.chosen} ({result.best_score:.5g})",
+    )
+    ax.set_xlabel("seconds since the first trial started")
+    ax.set_ylabel(_label(result))
+    ax.set_title("Best score found so far")
+    ax.legend(loc="best", fontsize="small")
     return fig

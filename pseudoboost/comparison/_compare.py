@@ -12,8 +12,8 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
-from pseudoboost._cv import check_n_repeats, make_cv
 from pseudoboost._class_labels import encode_labels
+from pseudoboost._cv import check_n_repeats, make_cv
 from pseudoboost._scoring import Metric, resolve_metric
 from pseudoboost._task import infer_task
 from pseudoboost.comparison._resolve import model_task, resolve_models

@@ -45,7 +45,7 @@ ENSEMBLE_ITERATIONS = 25
 class Candidate:
     """One thing ``tune`` could return, with its per-fold scores on the shared folds."""
 
-    kind: str  # "supervised", "ensemble" or "pseudo"
+    kind: str  # "supervised", "ensemble", "pseudo", "pseudo_ensemble" or "same_model"
     scores: np.ndarray
     trial: FrozenTrial | None = None
     members: list[Member] = field(default_factory=list)
@@ -71,6 +71,9 @@ def score_predictions(problem: Problem, y: np.ndarray, predictions: np.ndarray) 
 
 
 def _loss(problem: Problem):
+    """Lower-is-better loss on predictions for the ensemble's greedy selection."""
+    if problem.metric.name == "rmse":  # the default metric, without a scorer call per step
+        return lambda y, p: float(np.sqrt(np.mean((y - p) ** 2)))
     sign = -1.0 if problem.metric.greater_is_better else 1.0
     return lambda y, p: sign * score_predictions(problem, y, p)
 
@@ -78,47 +81,48 @@ def _loss(problem: Problem):
 def trial_fold_predictions(
     problem: Problem, space: SearchSpace, objective: Objective, trial: FrozenTrial
 ) -> list[np.ndarray]:
-    """A supervised trial's test-fold predictions: kept by the objective, or recomputed."""
+    """A trial's test-fold predictions: kept by the objective, or recomputed."""
     kept = objective.fold_predictions.get(trial.number)
     if kept is not None:
         return kept
-    spec, _, params = space.decode_trial(trial)
     folds: list[np.ndarray] = []
-    cross_validate(
-        problem,
-        build_estimator(problem, spec, {"sample_rate": 0.0}, params),
-        fold_predictions=folds,
-    )
+    estimator = build_estimator(problem, *space.decode_trial(trial))
+    cross_validate(problem, estimator, fold_predictions=folds)
     objective.fold_predictions[trial.number] = folds
     return folds
 
 
 def ensemble_pool(trials: list[FrozenTrial]) -> list[FrozenTrial]:
-    """The ensemble's candidate trials: the best first, at most ``PER_MODEL`` per model."""
+    """The ensemble's candidate trials: the best first, at most ``PER_MODEL`` per model and
+    phase."""
     chosen: list[FrozenTrial] = []
-    per_model: dict[str, int] = {}
+    per_model: dict[tuple, int] = {}
     for trial in trials:
-        name = trial.user_attrs.get("model")
-        if per_model.get(name, 0) < PER_MODEL:
+        key = (trial.user_attrs.get("model"), trial.user_attrs.get("sample_rate", 0.0) > 0)
+        if per_model.get(key, 0) < PER_MODEL:
             chosen.append(trial)
-            per_model[name] = per_model.get(name, 0) + 1
+            per_model[key] = per_model.get(key, 0) + 1
         if len(chosen) == MAX_MEMBERS:
             break
     return chosen
 
 
 def ensemble_candidate(
-    study: optuna.study.Study, problem: Problem, space: SearchSpace, objective: Objective
+    problem: Problem,
+    space: SearchSpace,
+    objective: Objective,
+    trials: list[FrozenTrial],
+    kind: str = "ensemble",
 ) -> Candidate | None:
-    """The weighted ensemble of the best supervised trials with nested per-fold scores.
+    """The weighted ensemble of ``trials`` (best first) with nested per-fold scores.
 
-    None when fewer than two trials can take part, or for classification.
+    None when fewer than two trials take part, or for classification.
     """
     from pseudoboost.ensemble import ensemble_selection
 
     if problem.task != "regression":
         return None
-    pool = ensemble_pool(supervised_trials(study))
+    pool = ensemble_pool(trials)
     if len(pool) < 2:
         return None
     folds = [trial_fold_predictions(problem, space, objective, t) for t in pool]
@@ -139,22 +143,22 @@ def ensemble_candidate(
     stacked = np.stack([np.concatenate(p) for p in folds])
     weights = ensemble_selection(stacked, problem.y[rows], loss=loss, n_iter=ENSEMBLE_ITERATIONS)
     members = [
-        Member(spec, params, float(w), t.number)
+        Member(spec, pseudo, params, float(w), t.number)
         for t, w in zip(pool, weights, strict=True)
         if w > 0
-        for spec, _, params in [space.decode_trial(t)]
+        for spec, pseudo, params in [space.decode_trial(t)]
     ]
     if len(members) < 2:
         return None
-    return Candidate("ensemble", np.asarray(scores, dtype=float), members=members)
+    return Candidate(kind, np.asarray(scores, dtype=float), members=members)
 
 
 def fold_scores(trial: FrozenTrial) -> np.ndarray:
     return np.asarray(trial.user_attrs["fold_scores"], dtype=float)
 
 
-def best_pseudo(study: optuna.study.Study, n_folds: int) -> FrozenTrial | None:
-    """The best complete trial with pseudo-labels scored on every fold, or None."""
+def pseudo_trials(study: optuna.study.Study, n_folds: int) -> list[FrozenTrial]:
+    """Complete trials with pseudo-labels scored on every fold, best first."""
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
     trials = [
         t
@@ -162,9 +166,11 @@ def best_pseudo(study: optuna.study.Study, n_folds: int) -> FrozenTrial | None:
         if t.user_attrs.get("sample_rate", 0.0) > 0
         and len(t.user_attrs.get("fold_scores", [])) == n_folds
     ]
-    if not trials:
-        return None
-    return max(trials, key=lambda t: t.value) if maximize else min(trials, key=lambda t: t.value)
+    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+
+
+def _beats(candidate: Candidate, other: Candidate, maximize: bool) -> bool:
+    return candidate.mean > other.mean if maximize else candidate.mean < other.mean
 
 
 @dataclass
@@ -202,27 +208,32 @@ def choose(
     supervised = [
         t for t in supervised_trials(study) if len(t.user_attrs.get("fold_scores", [])) == n_folds
     ]
-    pseudo_trial = best_pseudo(study, n_folds)
-    pseudo = (
-        None
-        if pseudo_trial is None
-        else Candidate("pseudo", fold_scores(pseudo_trial), pseudo_trial)
-    )
+    pseudo_list = pseudo_trials(study, n_folds)
     if not supervised:  # sample_rate fixed above 0: the same model without pseudo-labels
-        spec, _, params = space.decode_trial(pseudo_trial)
-        estimator = build_estimator(problem, spec, {"sample_rate": 0.0}, params)
-        scores, _, _ = cross_validate(problem, estimator)
-        baseline = Candidate("same_model", scores, pseudo_trial)
+        best = pseudo_list[0]
+        pseudo = Candidate("pseudo", fold_scores(best), best)
+        spec, _, params = space.decode_trial(best)
+        scores, _, _ = cross_validate(
+            problem, build_estimator(problem, spec, {"sample_rate": 0.0}, params)
+        )
+        baseline = Candidate("same_model", scores, best)
         return Choice(pseudo, baseline, pseudo, paired_p_value(problem, pseudo, baseline))
     baseline = Candidate("supervised", fold_scores(supervised[0]), supervised[0])
-    ensemble = ensemble_candidate(study, problem, space, objective)
-    if ensemble is not None and (
-        ensemble.mean > baseline.mean if maximize else ensemble.mean < baseline.mean
-    ):
+    ensemble = ensemble_candidate(problem, space, objective, supervised)
+    if ensemble is not None and _beats(ensemble, baseline, maximize):
         baseline = ensemble
-    if pseudo is None:
+    if not pseudo_list:
         return Choice(baseline, baseline, None, None)
+    pseudo = Candidate("pseudo", fold_scores(pseudo_list[0]), pseudo_list[0])
+    # Pseudo-labelled trials also join an ensemble: a distilled student adds diversity.
+    ranked = sorted([*supervised, *pseudo_list], key=lambda t: -t.value if maximize else t.value)
+    mixed = ensemble_candidate(problem, space, objective, ranked, kind="pseudo_ensemble")
+    if (
+        mixed is not None
+        and any(m.pseudo.get("sample_rate", 0) > 0 for m in mixed.members)
+        and _beats(mixed, pseudo, maximize)
+    ):
+        pseudo = mixed
     p_value = paired_p_value(problem, pseudo, baseline)
-    better = pseudo.mean > baseline.mean if maximize else pseudo.mean < baseline.mean
-    chosen = pseudo if better and (alpha >= 1 or p_value < alpha) else baseline
+    chosen = pseudo if _beats(pseudo, baseline, maximize) and p_value < alpha else baseline
     return Choice(chosen, baseline, pseudo, p_value)

@@ -12,6 +12,7 @@ import optuna
 from optuna.storages._heartbeat import is_heartbeat_enabled
 from threadpoolctl import threadpool_limits
 
+from pseudoboost._class_labels import LabelEncodedClassifier
 from pseudoboost._scoring import Metric
 from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label import PseudoLabelClassifier, PseudoLabelRegressor
@@ -24,9 +25,10 @@ logger = logging.getLogger("pseudoboost.tuning")
 
 @dataclass
 class Member:
-    """One model of the supervised phase's weighted ensemble."""
+    """One trial's candidate in a weighted ensemble of trials."""
 
     spec: ModelSpec
+    pseudo: dict[str, Any]
     params: dict[str, Any]
     weight: float
     trial: int
@@ -92,14 +94,19 @@ def build_model(problem: Problem, spec: ModelSpec, params: dict[str, Any]) -> An
 
 
 def build_ensemble(problem: Problem, members: list[Member]) -> Any:
-    """The members' pipelines averaged with their weights (a single member: its pipeline)."""
+    """The members averaged with their weights (a single member: itself). A pseudo-labelled
+    member is its pseudo-labelling estimator, a supervised one its pipeline."""
     from pseudoboost.ensemble import WeightedEnsembleRegressor
 
+    def member(m: Member) -> Any:
+        if m.pseudo.get("sample_rate", 0) == 0:
+            return build_model(problem, m.spec, m.params)
+        return build_estimator(problem, m.spec, m.pseudo, m.params)
+
     if len(members) == 1:
-        return build_model(problem, members[0].spec, members[0].params)
+        return member(members[0])
     return WeightedEnsembleRegressor(
-        [(f"trial_{m.trial}", build_model(problem, m.spec, m.params)) for m in members],
-        weights=[m.weight for m in members],
+        [(f"trial_{m.trial}", member(m)) for m in members], weights=[m.weight for m in members]
     )
 
 
@@ -129,7 +136,7 @@ def build_estimator(
         selection, k_best = "random", None
     else:
         selection, k_best = "k_best", max(1, round(rate * problem.n_pool))
-    return PseudoLabelClassifier(
+    classifier = PseudoLabelClassifier(
         model,
         unlabeled=problem.pool,
         selection=selection,
@@ -139,6 +146,10 @@ def build_estimator(
         max_iter=knobs["max_iter"],
         random_state=problem.random_state,
     )
+    if problem.y.dtype.kind in "iub":
+        return classifier
+    # Text (or float) labels: fitted on codes 0..k-1, predicted in the user's labels.
+    return LabelEncodedClassifier(classifier)
 
 
 class OutOfBudget(optuna.TrialPruned):
@@ -187,7 +198,8 @@ def cross_validate(
             fitted.fit(take_rows(problem.X, train), problem.y[train])
         X_test = take_rows(problem.X, test)
         scores.append(problem.metric.score(fitted, X_test, problem.y[test]))
-        n_pseudo.append(int(getattr(fitted, "n_pseudo_", 0)))
+        inner = getattr(fitted, "estimator_", None) if not hasattr(fitted, "n_pseudo_") else fitted
+        n_pseudo.append(int(getattr(inner, "n_pseudo_", 0)))
         if return_oof or fold_predictions is not None:
             prediction = np.asarray(fitted.predict(X_test))
         if fold_predictions is not None:

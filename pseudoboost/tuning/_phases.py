@@ -6,9 +6,11 @@ competitive model (best score within ``COMPETITIVE`` of the best) that has used 
 time so far, so a slow model cannot eat the budget and a hopeless one stops getting trials.
 Phase 2 spends the rest of the budget on pseudo-labelling: a short list of recipes known to
 pay on some tables (confidence-selected rows, the ensemble as teacher, fold-teacher labels,
-COREG) applied to the best configurations of the best models, then the sampler tunes the
-knobs around the best configuration. The pseudo-labelling knobs therefore never take trials
-from the supervised part, and the supervised part's best is always a candidate at the end.
+COREG) applied to the best configurations of the best models that can learn from the pool;
+then, while a pseudo-labelled trial beats the best supervised one, the sampler tunes the
+knobs around the best configuration, and otherwise the time goes back to the supervised
+search. The pseudo-labelling knobs therefore never take trials from the supervised part,
+and the supervised part's best is always a candidate at the end.
 """
 
 from __future__ import annotations
@@ -109,10 +111,19 @@ def supervised_trials(study: optuna.study.Study) -> list[FrozenTrial]:
     return sorted(trials, key=lambda t: -t.value if maximize else t.value)
 
 
-def students(study: optuna.study.Study, n_models: int = 2) -> list[FrozenTrial]:
-    """The best supervised trial of each of the ``n_models`` best models."""
+def can_learn_from_pool(space: SearchSpace, trial: FrozenTrial) -> bool:
+    """Whether ``trial``'s model may be a student: kernel models, whose cost grows with the
+    cube of the rows (a row limit in the zoo), teach but do not refit on the pool."""
+    return space.spec(trial.user_attrs.get("model")).max_rows is None
+
+
+def students(study: optuna.study.Study, space: SearchSpace, n_models: int = 2) -> list[FrozenTrial]:
+    """The best supervised trial of each of the ``n_models`` best models that can learn from
+    the pool."""
     chosen: list[FrozenTrial] = []
     for trial in supervised_trials(study):
+        if not can_learn_from_pool(space, trial):
+            continue
         if trial.user_attrs.get("model") not in {t.user_attrs.get("model") for t in chosen}:
             chosen.append(trial)
         if len(chosen) == n_models:
@@ -139,17 +150,45 @@ def recipe_items(
     recipes = RECIPES if space.task == "regression" else CLASSIFICATION_RECIPES
     if not has_ensemble:
         recipes = [{**r, "teacher": "self"} if "teacher" in r else r for r in recipes]
-    return [recipe_params(space, base, recipe) for recipe in recipes for base in students(study)]
+    return [
+        recipe_params(space, base, recipe) for recipe in recipes for base in students(study, space)
+    ]
 
 
 def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:
     """Phase 2 after the recipes: the best supervised configuration's model and
     hyperparameters, the knobs left to the sampler."""
-    best = supervised_trials(study)
+    best = [t for t in supervised_trials(study) if can_learn_from_pool(space, t)]
     if not best:
         return None
     spec, _, params = space.decode_trial(best[0])
     return space.study_params(spec, params)
+
+
+def pseudo_trials(study: optuna.study.Study) -> list[FrozenTrial]:
+    """Complete trials with pseudo-labels, best first."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    trials = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if t.user_attrs.get("sample_rate", 0.0) > 0 and t.value is not None
+    ]
+    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+
+
+def around_best_if_promising(
+    study: optuna.study.Study, space: SearchSpace
+) -> dict[str, Any] | None:
+    """Phase 2 after the recipes: tune the knobs around the best configuration while some
+    pseudo-labelled trial beats the best supervised one; otherwise give the time back to the
+    supervised search (a trial with ``sample_rate=0`` of the next competitive model)."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    pseudo, supervised = pseudo_trials(study), supervised_trials(study)
+    if pseudo and (not supervised or _better(pseudo[0].value, supervised[0].value, maximize)):
+        return around_best(study, space)
+    if space.pseudo_only:
+        return None
+    return {**(next_model(study, space) or {}), "sample_rate": 0.0}
 
 
 class Queue:

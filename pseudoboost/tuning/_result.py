@@ -76,8 +76,9 @@ class TuneResult:
         States of all the study's trials.
     wall_time : float
         Seconds spent in this call, search and refit included.
-    chosen : {"supervised", "ensemble", "pseudo"}
-        What is returned.
+    chosen : {"supervised", "ensemble", "pseudo", "pseudo_ensemble"}
+        What is returned: the best supervised trial, the ensemble of supervised trials, the
+        best pseudo-labelled trial, or an ensemble with pseudo-labelled members.
     baseline : {"supervised", "ensemble", "same_model"}
         What ``supervised_score`` is: the best supervised trial, the ensemble of supervised
         trials, or (when ``sample_rate`` was fixed above 0, so no supervised phase ran) the
@@ -202,10 +203,11 @@ class TuneResult:
         for row in rows.values():
             seconds = row.pop("seconds")
             row["mean_fit_seconds"] = float(np.mean(seconds)) if seconds else np.nan
-            row["chosen"] = self.chosen != "ensemble" and row["model"] == self.best_params["model"]
+            row["chosen"] = row["model"] == self.best_params["model"]
             table.append(row)
-        if self.chosen == "ensemble" or self.baseline == "ensemble":
-            scores = self.cv_scores if self.chosen == "ensemble" else self.supervised_cv_scores
+        if self.best_params["model"] == "ensemble" or self.baseline == "ensemble":
+            chosen = self.best_params["model"] == "ensemble"
+            scores = self.cv_scores if chosen else self.supervised_cv_scores
             table.append(
                 {
                     "model": "ensemble",
@@ -216,7 +218,7 @@ class TuneResult:
                     "n_pruned": 0,
                     "n_failed": 0,
                     "mean_fit_seconds": np.nan,
-                    "chosen": self.chosen == "ensemble",
+                    "chosen": chosen,
                 }
             )
         frame = pd.DataFrame(table, columns=LEADERBOARD_COLUMNS)

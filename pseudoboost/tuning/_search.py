@@ -12,7 +12,7 @@ import optuna
 from optuna.trial import TrialState
 
 from pseudoboost.pseudo_label import PseudoLabelRegressor
-from pseudoboost.tuning._budget import optimize_with_budget
+from pseudoboost.tuning._budget import budget_status, optimize_with_budget
 from pseudoboost.tuning._choose import Candidate, Choice, choose, ensemble_candidate
 from pseudoboost.tuning._objective import (
     Member,
@@ -29,11 +29,12 @@ from pseudoboost.tuning._phases import (
     ENQUEUED,
     SUPERVISED_SHARE,
     Queue,
-    around_best,
+    around_best_if_promising,
     default_items,
     next_model,
     recipe_items,
     split_budget,
+    supervised_trials,
 )
 from pseudoboost.tuning._result import TuneResult
 from pseudoboost.tuning._space import SearchSpace
@@ -110,14 +111,19 @@ class Search:
         self.objective.supervised = False
         if rest_trials is not None and rest_trials < 1:
             return
-        self._phase(Queue(items, around_best, self.space), rest_trials, total_trials, end)
+        self._phase(
+            Queue(items, around_best_if_promising, self.space), rest_trials, total_trials, end
+        )
 
     def _phase(
         self, queue: Queue, n_trials: int | None, total_trials: int | None, end: float | None
     ) -> None:
         """Run trials until ``n_trials``, the study-wide ``total_trials`` or ``end``."""
         if self.n_jobs > 1 or total_trials is not None:
-            queue.enqueue_all(self.study, limit=n_trials)
+            limit = n_trials
+            if total_trials is not None:
+                limit = max(0, total_trials - budget_status(self.study).finished)
+            queue.enqueue_all(self.study, limit=limit)
             timeout = None if end is None else max(end - time.perf_counter(), 0.0)
             if timeout == 0.0:
                 return
@@ -164,7 +170,9 @@ class Search:
         stored = self.study.user_attrs.get(TEACHER_ATTR)
         if stored is not None:
             return self.members(stored)
-        candidate = ensemble_candidate(self.study, self.problem, self.space, self.objective)
+        candidate = ensemble_candidate(
+            self.problem, self.space, self.objective, supervised_trials(self.study)
+        )
         members = [] if candidate is None else candidate.members
         self.study.set_user_attr(TEACHER_ATTR, [[m.trial, m.weight] for m in members])
         return members
@@ -174,14 +182,14 @@ class Search:
         trials = {t.number: t for t in self.study.get_trials(deepcopy=False)}
         members = []
         for number, weight in stored:
-            spec, _, params = self.space.decode_trial(trials[int(number)])
-            members.append(Member(spec, params, float(weight), int(number)))
+            spec, pseudo, params = self.space.decode_trial(trials[int(number)])
+            members.append(Member(spec, pseudo, params, float(weight), int(number)))
         return members
 
 
 def candidate_estimator(problem: Problem, space: SearchSpace, candidate: Candidate) -> Any:
     """The unfitted estimator of a candidate (an ensemble is wrapped with ``sample_rate=0``)."""
-    if candidate.kind == "ensemble":
+    if candidate.members:
         return PseudoLabelRegressor(
             build_ensemble(problem, candidate.members),
             unlabeled=problem.pool,
@@ -193,12 +201,18 @@ def candidate_estimator(problem: Problem, space: SearchSpace, candidate: Candida
 
 
 def candidate_params(space: SearchSpace, candidate: Candidate) -> dict[str, Any]:
-    if candidate.kind == "ensemble":
+    if candidate.members:
         return {
             "model": "ensemble",
             "sample_rate": 0.0,
             "members": [
-                {"trial": m.trial, "model": m.spec.name, "weight": m.weight, "params": m.params}
+                {
+                    "trial": m.trial,
+                    "model": m.spec.name,
+                    "weight": m.weight,
+                    "pseudo": m.pseudo,
+                    "params": m.params,
+                }
                 for m in candidate.members
             ],
         }
@@ -211,7 +225,7 @@ def _out_of_fold(
 ) -> np.ndarray:
     """The candidate's out-of-fold predictions, from the kept test-fold predictions when
     every one is at hand (regression), else by cross-validating it again."""
-    if candidate.kind == "ensemble":
+    if candidate.members:
         numbers = [m.trial for m in candidate.members]
         weights = np.array([m.weight for m in candidate.members])
     else:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 
-import joblib
 import numpy as np
 import optuna
 import pandas as pd
@@ -25,8 +24,10 @@ TUNE_OUTPUTS = {
     "optimization_history.png",
     "sample_rate_curve.png",
     "param_importances.png",
-    "model.joblib",
+    "model.skops",
     "trials.csv",
+    "leaderboard.csv",
+    "anytime.png",
     "study.db",
 }
 TINY = ("--model", "ridge", "--n-trials", "3", "--cv", "2")
@@ -56,7 +57,17 @@ def test_tune_is_quiet_without_a_terminal(tuned):
     stderr = tuned["result"].stderr
     assert "\r" not in stderr and "trial/s" not in stderr and "it/s" not in stderr
     assert "tuning ridge on 120 train rows x 4 columns with 40 test rows as the pool" in stderr
-    assert "best CV rmse:" in tuned["result"].stdout
+    stdout = tuned["result"].stdout
+    assert "returned: supervised (ridge, sample_rate=0); CV rmse " in stdout
+    assert "baseline: the best trial without pseudo-labels of this search" in stdout
+    assert "corrected paired t-test against the baseline p = " in stdout
+
+
+def test_leaderboard_has_one_row_per_model_tried(tuned):
+    board = pd.read_csv(tuned["out"] / "leaderboard.csv")
+    assert board["model"].tolist() == ["ridge"]
+    assert board.loc[0, "n_complete"] + board.loc[0, "n_pruned"] + board.loc[0, "n_failed"] == 3
+    assert bool(board.loc[0, "chosen"])
 
 
 def test_submission_has_ids_then_target_in_test_order(tuned):
@@ -89,7 +100,7 @@ def test_report_content(tuned):
 
 
 def test_saved_model_predicts_the_submission(tuned, tmp_path):
-    model = joblib.load(tuned["out"] / "model.joblib")
+    model = SubmissionModel.load(tuned["out"] / "model.skops")
     assert isinstance(model, SubmissionModel)
     submission = pd.read_csv(tuned["out"] / "submission.csv")
     np.testing.assert_allclose(model.predict(tuned["test"]), submission["sales"], rtol=1e-6)
@@ -97,7 +108,7 @@ def test_saved_model_predicts_the_submission(tuned, tmp_path):
         [
             "predict",
             "--model",
-            str(tuned["out"] / "model.joblib"),
+            str(tuned["out"] / "model.skops"),
             "--test",
             str(tuned["dir"] / "test.csv"),
             "--out",
@@ -116,7 +127,7 @@ def test_predict_names_missing_columns(tuned, tmp_path, capsys):
         [
             "predict",
             "--model",
-            str(tuned["out"] / "model.joblib"),
+            str(tuned["out"] / "model.skops"),
             "--test",
             str(tmp_path / "t.csv"),
             "--out",
@@ -336,7 +347,7 @@ def test_demo_with_bigmart_preprocessing(tmp_path, capsys, monkeypatch):
     args = ["tune", "--demo", "--preprocess", "bigmart-improved", "--model", "ridge"]
     code = main([*args, "--n-trials", "1", "--cv", "2", "--quiet", "--out", "bm"])
     assert code == 0, capsys.readouterr().err
-    model = joblib.load(tmp_path / "bm" / "model.joblib")
+    model = SubmissionModel.load(tmp_path / "bm" / "model.skops")
     assert type(model.estimator.estimator_.steps[0][1]).__name__ == "BigMartPreprocessor"
     report = json.loads((tmp_path / "bm" / "report.json").read_text())
     assert report["settings"]["preprocess"] == "bigmart-improved"

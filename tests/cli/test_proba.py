@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,9 +78,9 @@ def test_regression_models_have_no_probabilities(tmp_path, capsys):
         id_columns=[],
         task="regression",
     )
-    joblib.dump(model, tmp_path / "model.joblib")
+    path = model.save(tmp_path)
     X.to_csv(tmp_path / "test.csv", index=False)
-    args = ["predict", "--model", str(tmp_path / "model.joblib"), "--test"]
+    args = ["predict", "--model", str(path), "--test"]
     code = main([*args, str(tmp_path / "test.csv"), "--out", str(tmp_path / "s.csv"), "--proba"])
     assert code == 2
     assert "is a regression model" in capsys.readouterr().err
@@ -105,7 +104,7 @@ def test_log_loss_tuning_writes_probabilities(make_tables, tmp_path, capsys, mon
     assert report["settings"]["proba"] is True
     assert report["data"]["classes"] == ["high", "low"]  # the column is P(low)
 
-    predict = ["predict", "--model", "run/model.joblib", "--test", "test.csv", "--out"]
+    predict = ["predict", "--model", "run/model.skops", "--test", "test.csv", "--out"]
     assert main([*predict, "again.csv"]) == 0
     pd.testing.assert_frame_equal(pd.read_csv("again.csv"), submission)
     assert main([*predict, "labels.csv", "--no-proba"]) == 0

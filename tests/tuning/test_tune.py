@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import optuna
@@ -370,3 +371,46 @@ def test_bad_n_jobs(data, n_jobs):
     X, y, _ = data
     with pytest.raises(ValueError, match=r"n_jobs must be a positive integer or -1, got"):
         tune(X, y, n_jobs=n_jobs, **FAST)
+
+
+def test_string_labels_with_xgboost():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(160, 4))
+    y = np.where(X[:, 0] > 0, "spam", "ham").astype(object)
+    y[:10] = None
+    result = tune(X[:120], y[:120], unlabeled=X[120:], model="xgboost", n_trials=3, cv=2)
+    assert result.n_complete == 3 and result.n_failed == 0
+    assert result.best_score > 0.8
+    assert set(result.pool_predictions) <= {"ham", "spam"}
+    assert set(result.best_estimator_.predict(X[:5])) <= {"ham", "spam"}
+
+
+def test_failed_trials_print_one_line_each_and_no_traceback(data, capfd, caplog):
+    X, y, pool = data
+    register_model("fragile_log", _Fragile(), {"alpha": FloatDistribution(0.01, 100.0, log=True)})
+    try:
+        result = tune(X, y, unlabeled=pool, model="fragile_log", cv=3, n_trials=8, n_repeats=1)
+    finally:
+        unregister_model("fragile_log")
+    assert result.n_failed >= 1
+    assert "Traceback" not in capfd.readouterr().err  # nothing from Optuna either
+    records = [r for r in caplog.records if r.name.startswith("pseudoboost")]
+    assert all(r.exc_info is None for r in records if r.levelno >= logging.INFO)
+    lines = [r.getMessage() for r in records if " failed: " in r.getMessage()]
+    assert len(lines) == result.n_failed
+    assert all(
+        line.startswith("Trial ") and "fragile_log(alpha=" in line and "RuntimeError" in line
+        for line in lines
+    )
+    assert any(f"{result.n_failed} of 8 trials failed" in r.getMessage() for r in records)
+
+
+def test_size_dependent_ranges_fit_the_folds():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=30)
+    result = tune(
+        X, y, model="knn", cv=3, n_trials=12, n_repeats=1, search_space={"sample_rate": 0}
+    )
+    assert result.n_failed == 0
+    assert max(t.params["n_neighbors"] for t in result.study.trials) <= 10
