@@ -58,13 +58,29 @@ def resolve_metric(scoring: str | Any | None, task: str) -> Metric:
     Parameters
     ----------
     scoring : str, callable or None
-        None picks RMSE for regression and accuracy for classification.
+        None picks RMSE for regression and accuracy for classification. A scorer name
+        starting with ``neg_`` is reported as the positive loss (``"neg_mean_squared_error"``
+        as ``"mse"``, lower is better). A callable ``scorer(estimator, X, y)`` is, as every
+        scikit-learn scorer, greater-is-better: its values are reported as it returns them,
+        under its ``__name__`` (a function) or ``"score"`` (a scorer object). So
+        ``make_scorer(mean_squared_error, greater_is_better=False)`` reports the negative
+        MSE; pass ``"neg_mean_squared_error"`` to read a positive MSE.
     task : {"regression", "classification"}
         The learning task.
 
     Returns
     -------
     Metric
+
+    Examples
+    --------
+    >>> from sklearn.metrics import make_scorer, mean_squared_error
+    >>> resolve_metric("neg_mean_squared_error", "regression").name
+    'mse'
+    >>> metric = resolve_metric(make_scorer(mean_squared_error, greater_is_better=False),
+    ...                         "regression")
+    >>> metric.name, metric.greater_is_better
+    ('score', True)
     """
     if scoring is None:
         scoring = DEFAULT_SCORING[task]
@@ -80,6 +96,4 @@ def resolve_metric(scoring: str | Any | None, task: str) -> Metric:
             return Metric(scorer, _NATURAL_NAMES.get(scoring, scoring[4:]), False)
         return Metric(scorer, scoring, True)
     scorer = check_scoring(None, scoring=scoring)
-    sign = getattr(scorer, "_sign", 1)
-    name = getattr(getattr(scorer, "_score_func", None), "__name__", "score")
-    return Metric(scorer, name, sign > 0)
+    return Metric(scorer, getattr(scorer, "__name__", "score"), True)

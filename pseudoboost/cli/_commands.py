@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pseudoboost._logging import TrialLogFilter, filtered, optuna_handlers
 from pseudoboost._version import __version__
-from pseudoboost.cli import _data
+from pseudoboost.cli import _data, _defaults
 from pseudoboost.cli._errors import UsageError
 from pseudoboost.cli._outputs import OutputDir, check_writable_file, write_file_atomically
 from pseudoboost.cli._progress import TrialProgress, progress_enabled
@@ -40,35 +41,17 @@ _VERSIONED = (
 )
 
 
-class _NoTracebacks(logging.Filter):
-    """Optuna's log of a failed trial, on one line; the trial stopped by Ctrl-C not at all."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], KeyboardInterrupt):
-            return False
-        record.exc_info = None
-        record.exc_text = None
-        return True
-
-
 @contextlib.contextmanager
 def _quiet_libraries(debug: bool = False) -> Iterator[None]:
     """Hide library warnings (unless -W asks for them) and tracebacks in Optuna's log; with
     ``debug``, show the traceback of each failed trial (the ``pseudoboost`` logger's DEBUG)."""
     if debug:
         _show_debug_log()
-    handlers = list(logging.getLogger("optuna").handlers)
-    one_line = _NoTracebacks()
-    for handler in handlers:
-        handler.addFilter(one_line)
-    try:
-        with warnings.catch_warnings():
-            if not sys.warnoptions:
-                warnings.simplefilter("ignore")
-            yield
-    finally:
-        for handler in handlers:
-            handler.removeFilter(one_line)
+    # Optuna's log of a failed trial, on one line; the trial stopped by Ctrl-C not at all.
+    with filtered(optuna_handlers(), TrialLogFilter(tracebacks=False)), warnings.catch_warnings():
+        if not sys.warnoptions:
+            warnings.simplefilter("ignore")
+        yield
 
 
 def _show_debug_log() -> None:
@@ -189,6 +172,13 @@ def check_models(names: list[str] | None, task: str, default: list[str] | None) 
     if len(set(names)) != len(names):
         raise UsageError(f"--model names a model twice: {', '.join(names)}.")
     return list(names)
+
+
+def _tune_default(task: str) -> list[str]:
+    """``tune``'s model when ``--model`` is not given: the zoo's first default model."""
+    from pseudoboost.models import default_models
+
+    return default_models(task)[:1]
 
 
 def make_preprocessor(mode: str, models: list[str] | None) -> Any:
@@ -314,10 +304,10 @@ def _save_figure(fig: Any, path: Path) -> None:
 def run_tune(args: argparse.Namespace) -> int:
     """``pseudoboost tune``."""
     started = time.perf_counter()
-    args.n_trials = args.n_trials or (_main().DEMO_N_TRIALS if args.demo else 100)
-    args.cv = args.cv or (_main().DEMO_CV if args.demo else 5)
+    args.n_trials = args.n_trials or (_defaults.DEMO_N_TRIALS if args.demo else _defaults.N_TRIALS)
+    args.cv = args.cv or (_defaults.DEMO_CV if args.demo else _defaults.CV)
     inputs = load_inputs(args)
-    models = check_models(args.model, inputs.task, ["lightgbm"])
+    models = check_models(args.model, inputs.task, _tune_default(inputs.task))
     assert models is not None
     check_scoring(args.scoring)
     args.proba = check_proba(getattr(args, "proba", None), args.scoring, inputs.task)
@@ -415,12 +405,6 @@ def run_tune(args: argparse.Namespace) -> int:
     return 0
 
 
-def _main() -> Any:
-    from pseudoboost.cli import _main as module
-
-    return module
-
-
 def _abort_new(out: OutputDir, args: argparse.Namespace) -> None:
     """After a failed start: remove the staging folder, and the output folder if this run made it
     (it then holds only this run's empty study)."""
@@ -463,7 +447,7 @@ def _write_tune_outputs(
             "classes": inputs.classes,
         },
         "settings": {
-            "models": check_models(args.model, inputs.task, ["lightgbm"]),
+            "models": check_models(args.model, inputs.task, _tune_default(inputs.task)),
             "n_trials": None if getattr(args, "total_trials", None) else args.n_trials,
             "total_trials": getattr(args, "total_trials", None),
             "timeout": args.timeout,
@@ -569,8 +553,10 @@ BASELINES = {
 # --- compare -------------------------------------------------------------------------------------
 def run_compare(args: argparse.Namespace) -> int:
     """``pseudoboost compare``."""
-    args.cv = args.cv or (_main().DEMO_CV if args.demo else 5)
-    args.n_repeats = args.n_repeats or (1 if args.demo else 3)
+    args.cv = args.cv or (_defaults.DEMO_CV if args.demo else _defaults.CV)
+    args.n_repeats = args.n_repeats or (
+        _defaults.DEMO_N_REPEATS if args.demo else _defaults.N_REPEATS
+    )
     inputs = load_inputs(args)
     models = check_models(args.model, inputs.task, None)
     check_scoring(args.scoring)
@@ -666,16 +652,16 @@ def run_predict(args: argparse.Namespace) -> int:
 # --- models --------------------------------------------------------------------------------------
 def run_models(args: argparse.Namespace) -> int:
     """``pseudoboost models``."""
+    from pseudoboost.cli._listing import knobs_line, model_lines
     from pseudoboost.models import get_model, list_models
+    from pseudoboost.tuning import pseudo_label_search_space
 
+    rows = getattr(args, "rows", None)
     tasks = [args.task] if args.task else ["regression", "classification"]
-    for task in tasks:
-        print(f"{task}:")
+    for index, task in enumerate(tasks):
+        knobs = pseudo_label_search_space(task)
+        print(("\n" if index else "") + f"{task}:")
         for name in list_models(task):
-            spec = get_model(name, task)
-            print(f"  {name:<24}{spec.description}")
-            print(f"  {'':<24}tunes: {', '.join(spec.search_space) or '(nothing)'}")
-    print(
-        "\nEvery model is tuned together with sample_rate, selection, pseudo_weight and max_iter."
-    )
+            print("\n".join(model_lines(get_model(name, task), rows, knobs)))
+        print(knobs_line(task, knobs))
     return 0

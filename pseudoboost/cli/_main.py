@@ -10,13 +10,18 @@ from collections.abc import Sequence
 
 from pseudoboost._version import __version__
 from pseudoboost.cli import _args
+from pseudoboost.cli._defaults import (
+    CV,
+    DEFAULT_OUT,
+    DEMO_CV,
+    DEMO_N_REPEATS,
+    DEMO_N_TRIALS,
+    N_REPEATS,
+    N_TRIALS,
+    PREPROCESS_CHOICES,
+    PROG,
+)
 from pseudoboost.cli._errors import UsageError
-
-PROG = "pseudoboost"
-DEFAULT_OUT = "pseudoboost-out"
-DEMO_N_TRIALS = 20
-DEMO_CV = 3
-PREPROCESS_CHOICES = ("auto", "bigmart-article", "bigmart-improved", "none")
 
 _MAIN_EPILOG = """\
 examples:
@@ -174,6 +179,7 @@ def _proba_option(parser: argparse.ArgumentParser, default_help: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``pseudoboost`` argument parser with its four commands."""
     from pseudoboost.cli import _commands
+    from pseudoboost.models import default_models
 
     parser = _Parser(
         prog=PROG,
@@ -202,13 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME",
         help="a model of the zoo (repeat to let several compete, or 'all'); default: "
-        "lightgbm. 'pseudoboost models' lists them",
+        f"{default_models('regression')[0]}. 'pseudoboost models' lists them",
     )
     search.add_argument(
         "--n-trials",
         type=_args.int_at_least(1),
         metavar="N",
-        help=f"trials to run (default: 100; {DEMO_N_TRIALS} with --demo)",
+        help=f"trials to run (default: {N_TRIALS}; {DEMO_N_TRIALS} with --demo)",
     )
     search.add_argument(
         "--total-trials",
@@ -242,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="resume or create this study (default: a name derived from the data and options)",
     )
-    _run_options(tune, cv_help=f"cross-validation folds (default: 5; {DEMO_CV} with --demo)")
+    _run_options(tune, cv_help=f"cross-validation folds (default: {CV}; {DEMO_CV} with --demo)")
     _proba_option(
         tune, "default: on when --scoring needs probabilities (neg_log_loss, roc_auc, ...)"
     )
@@ -263,8 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--model",
         action="append",
         metavar="NAME",
-        help="a model of the zoo (repeat for several); default: lightgbm, xgboost, "
-        "random_forest and ridge for regression",
+        help="a model of the zoo (repeat for several); default: "
+        f"{', '.join(default_models('regression'))} (regression); "
+        f"{', '.join(default_models('classification'))} (classification)",
     )
     grid.add_argument(
         "--sample-rates",
@@ -277,9 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--n-repeats",
         type=_args.int_at_least(1),
         metavar="R",
-        help="repetitions of the K-fold split (default: 3; 1 with --demo)",
+        help=f"repetitions of the K-fold split (default: {N_REPEATS}; {DEMO_N_REPEATS} with --demo)",
     )
-    _run_options(compare, cv_help=f"cross-validation folds (default: 5; {DEMO_CV} with --demo)")
+    _run_options(compare, cv_help=f"cross-validation folds (default: {CV}; {DEMO_CV} with --demo)")
     compare.set_defaults(handler=_commands.run_compare)
 
     predict = commands.add_parser(
@@ -311,10 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser(
         "models",
         help="list the model zoo",
-        description="List the models 'tune' and 'compare' accept, with their tuned hyperparameters.",
+        description="List the models 'tune' and 'compare' accept: each one's cost rank, row "
+        "limit, tuned ranges, known-good starting values and the pseudo-labelling knobs it "
+        "gets.",
     )
     models.add_argument(
         "--task", choices=("regression", "classification"), help="only models for this task"
+    )
+    models.add_argument(
+        "--rows",
+        type=_args.int_at_least(1),
+        metavar="N",
+        help="show the ranges and starting values a fit on N training rows gets (a "
+        "fold's training part), and which models are too costly for it",
     )
     models.set_defaults(handler=_commands.run_models)
     return parser

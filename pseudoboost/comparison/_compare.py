@@ -102,9 +102,9 @@ def compare(
         every registered model of the task (as ``tune``'s ``model="all"``); a
         :class:`~pseudoboost.models.ModelSpec` is built with its default parameters and
         named after the spec; estimators are cloned and named after their class unless
-        given as ``(name, estimator)``. None compares ``("lightgbm", "xgboost",
-        "random_forest", "ridge")`` for regression and ``("lightgbm", "xgboost",
-        "random_forest")`` for classification. Default: None.
+        given as ``(name, estimator)``. None compares
+        :func:`pseudoboost.models.default_models` ``(task)`` (LightGBM, XGBoost and a random
+        forest, and ridge for regression). Default: None.
     sample_rates : sequence of float in [0, 1], default=(0, 0.2, 0.5, 1.0)
         Share of the pool added as pseudo-labelled rows. 0 (the supervised baseline) is
         always computed and reported. For classification this is the rate of random

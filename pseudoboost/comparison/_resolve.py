@@ -7,10 +7,8 @@ from typing import Any
 
 from sklearn.base import clone, is_classifier, is_regressor
 
-DEFAULT_MODELS = {
-    "regression": ("lightgbm", "xgboost", "random_forest", "ridge"),
-    "classification": ("lightgbm", "xgboost", "random_forest"),
-}
+from pseudoboost.models import ModelSpec, default_models
+from pseudoboost.models import resolve_models as resolve_specs
 
 
 def _is_estimator(obj: Any) -> bool:
@@ -18,10 +16,6 @@ def _is_estimator(obj: Any) -> bool:
 
 
 def _is_spec(obj: Any) -> bool:
-    try:
-        from pseudoboost.models import ModelSpec
-    except ImportError:  # the zoo is optional at this layer
-        return False
     return isinstance(obj, ModelSpec)
 
 
@@ -66,22 +60,15 @@ def model_task(models: Any) -> str | None:
     return tasks.pop() if len(tasks) == 1 else None
 
 
-def _from_registry(name: str, task: str) -> Any:
+def _from_zoo(entry: str | ModelSpec, task: str) -> ModelSpec:
+    """The spec of a name or spec, checked by the zoo's own :func:`resolve_models`."""
     try:
-        from pseudoboost.models import get_model, list_models
-    except ImportError as exc:  # the zoo is optional at this layer
+        (spec,) = resolve_specs(entry, task)
+    except ValueError as error:
         raise ValueError(
-            f"Model name {name!r} needs the model zoo pseudoboost.models, which could not be "
-            f"imported ({exc}); pass an estimator instance or a (name, estimator) pair instead."
-        ) from exc
-    known = list(list_models(task))
-    if name not in known:
-        raise ValueError(
-            f"Unknown model {name!r} for {task}: choose one of {known} "
-            "(pseudoboost.models.list_models()), or pass an estimator instance or a "
-            "(name, estimator) pair."
-        )
-    return get_model(name, task=task).make_estimator()
+            f"{error} Or pass an estimator instance or a (name, estimator) pair."
+        ) from None
+    return spec
 
 
 def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
@@ -93,7 +80,7 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
         Names are looked up in the model zoo for ``task`` (``"all"``: every model of the
         task); a ``ModelSpec`` is built with its defaults and keeps its name; estimators are
         cloned and named after their class (``"Ridge"``, ``"Ridge#2"`` for a second one).
-        None takes ``DEFAULT_MODELS[task]``.
+        None takes :func:`pseudoboost.models.default_models` ``(task)``.
     task : {"regression", "classification"}
 
     Raises
@@ -103,11 +90,9 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
         or an entry that is neither a name, a spec nor an estimator.
     """
     if models is None:
-        models = DEFAULT_MODELS[task]
+        models = default_models(task)
     if isinstance(models, str) and models == "all":
-        from pseudoboost.models import list_models
-
-        models = list(list_models(task))
+        models = resolve_specs("all", task)
     if isinstance(models, str) or _is_spec(models) or _is_estimator(models) or _is_pair(models):
         models = [models]
     if isinstance(models, Mapping):
@@ -122,16 +107,9 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
     resolved: list[tuple[str, Any]] = []
     seen: set[str] = set()
     for entry in entries:
-        if isinstance(entry, str):
-            name, estimator = entry, _from_registry(entry, task)
-            if name in seen:
-                raise ValueError(f"Model {name!r} is listed twice in models.")
-        elif _is_spec(entry):
-            if entry.task != task:
-                raise ValueError(
-                    f"Model {entry.name!r} is a {entry.task} model but the task is {task}."
-                )
-            name, estimator = entry.name, entry.make_estimator()
+        if isinstance(entry, str) or _is_spec(entry):
+            spec = _from_zoo(entry, task)
+            name, estimator = spec.name, spec.make_estimator()
             if name in seen:
                 raise ValueError(f"Model {name!r} is listed twice in models.")
         elif isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):

@@ -9,17 +9,17 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_array,
     check_is_fitted,
     check_random_state,
     validate_data,
 )
 
+from pseudoboost._clone import SharedUnlabeledMixin
 from pseudoboost.images._augment import AUGMENTATIONS, augment_images
 from pseudoboost.images._backend import import_keras
 from pseudoboost.images._models import make_cnn
@@ -27,7 +27,24 @@ from pseudoboost.images._models import make_cnn
 _OPTIMIZERS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
 
 
-class KerasImageClassifier(ClassifierMixin, BaseEstimator):
+def _sample_weights(sample_weight: Any, n_samples: int) -> np.ndarray:
+    """``sample_weight`` as ``n_samples`` finite float32 weights, not all zero (None: ones)."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float32)
+    weights = check_array(
+        sample_weight, ensure_2d=False, dtype=np.float32, input_name="sample_weight"
+    )
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must hold one weight per image: got shape {weights.shape} for "
+            f"{n_samples} images."
+        )
+    if not weights.any():
+        raise ValueError("sample_weight is all zero: at least one image needs a positive weight.")
+    return weights
+
+
+class KerasImageClassifier(SharedUnlabeledMixin, ClassifierMixin, BaseEstimator):
     """Scikit-learn classifier over image arrays, backed by a Keras network.
 
     The network comes from a build function called at the first ``fit`` as
@@ -186,13 +203,6 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # --- scikit-learn plumbing ------------------------------------------------------------
-    def __sklearn_clone__(self) -> KerasImageClassifier:
-        # The unlabelled images are only read: clones share them instead of deep copies.
-        params = self.get_params(deep=False)
-        pool = params.pop("unlabeled")
-        params = {name: clone(value, safe=False) for name, value in params.items()}
-        return type(self)(**params, unlabeled=pool)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
@@ -224,7 +234,7 @@ class KerasImageClassifier(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         images = self._as_network_input(X)
-        weights = _check_sample_weight(sample_weight, images, dtype=np.float32)
+        weights = _sample_weights(sample_weight, len(images))
         if continuing:
             if images.shape[1:] != self.input_shape_:
                 raise ValueError(

@@ -11,7 +11,15 @@ from pseudoboost.models._estimators import (
     ARDGaussianProcessRegressor,
     WeightedTransformedTargetRegressor,
 )
-from pseudoboost.models._registry import get_model, list_models, register_model, unregister_model
+from pseudoboost.models._registry import (
+    default_models,
+    get_model,
+    list_models,
+    register_model,
+    resolve_models,
+    tree_models,
+    unregister_model,
+)
 from pseudoboost.models._spec import ModelSpec, RowBound, suggest
 
 __all__ = [
@@ -19,9 +27,12 @@ __all__ = [
     "ModelSpec",
     "RowBound",
     "WeightedTransformedTargetRegressor",
+    "default_models",
     "get_model",
     "list_models",
     "register_model",
+    "resolve_models",
     "suggest",
+    "tree_models",
     "unregister_model",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -16,9 +16,111 @@ _REGISTRY: dict[tuple[str, str], ModelSpec] = {
 }
 
 
+# The models compared when none is named, best known first: ``compare`` runs them all, the
+# command line's ``tune`` the first (``tune``'s own default).
+_DEFAULT_MODELS = {
+    "regression": ("lightgbm", "xgboost", "random_forest", "ridge"),
+    "classification": ("lightgbm", "xgboost", "random_forest"),
+}
+
+
 def _check_task(task: str) -> None:
     if task not in TASKS:
         raise ValueError(f"task must be 'regression' or 'classification', got {task!r}.")
+
+
+def default_models(task: str) -> list[str]:
+    """The models ``compare`` runs when none is named; the first is ``tune``'s default.
+
+    Parameters
+    ----------
+    task : {"regression", "classification"}
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from pseudoboost.models import default_models
+    >>> default_models("regression")
+    ['lightgbm', 'xgboost', 'random_forest', 'ridge']
+    """
+    _check_task(task)
+    return list(_DEFAULT_MODELS[task])
+
+
+def tree_models() -> list[str]:
+    """Names of the registered models that split on thresholds (``ModelSpec.tree_based``).
+
+    A name counts when its spec is tree-based for every task it is registered for.
+
+    Returns
+    -------
+    list of str
+        Sorted.
+
+    Examples
+    --------
+    >>> from pseudoboost.models import tree_models
+    >>> "lightgbm" in tree_models(), "ridge" in tree_models()
+    (True, False)
+    """
+    verdicts: dict[str, bool] = {}
+    for (name, _), spec in _REGISTRY.items():
+        verdicts[name] = verdicts.get(name, True) and spec.tree_based
+    return sorted(name for name, tree in verdicts.items() if tree)
+
+
+def resolve_models(
+    model: str | ModelSpec | Sequence[str | ModelSpec], task: str, n_samples: int | None = None
+) -> list[ModelSpec]:
+    """``model`` (a name, a spec, a list of them or ``"all"``) as a list of specs.
+
+    Parameters
+    ----------
+    model : str, ModelSpec or list of them
+        Registry names (see :func:`list_models`) or specs; ``"all"`` is every model of
+        ``task``.
+    task : {"regression", "classification"}
+        The learning task every model must solve.
+    n_samples : int or None, default=None
+        The rows of the smallest fit: ``"all"`` then leaves out the models that cannot run
+        on that many rows (e.g. a Gaussian process on 50,000 rows).
+
+    Returns
+    -------
+    list of ModelSpec
+        In the given order.
+
+    Raises
+    ------
+    ValueError
+        For an empty list, an unknown name, a spec of another task or a name given twice.
+
+    Examples
+    --------
+    >>> from pseudoboost.models import resolve_models
+    >>> [spec.name for spec in resolve_models(["ridge", "knn"], "regression")]
+    ['ridge', 'knn']
+    """
+    if isinstance(model, str) and model == "all":
+        return [get_model(name, task) for name in list_models(task, n_samples=n_samples)]
+    items = [model] if isinstance(model, (str, ModelSpec)) else list(model)
+    if not items:
+        raise ValueError(
+            "model must name at least one model; see pseudoboost.models.list_models()."
+        )
+    specs = []
+    for item in items:
+        spec = item if isinstance(item, ModelSpec) else get_model(item, task)
+        if spec.task != task:
+            raise ValueError(f"Model {spec.name!r} is a {spec.task} model but the task is {task}.")
+        specs.append(spec)
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"model lists a name twice: {names}.")
+    return specs
 
 
 @validate_params(
@@ -100,6 +202,7 @@ def register_model(
     cost: int = 3,
     max_rows: int | None = None,
     row_bounds: Mapping[str, RowBound] | None = None,
+    tree_based: bool = False,
     overwrite: bool = False,
 ) -> ModelSpec:
     """Add a model to the registry, so ``tune`` and ``compare`` can use it by name.
@@ -127,6 +230,8 @@ def register_model(
         Not tuned above this many training rows.
     row_bounds : dict, optional
         Parameters bounded by a fraction of the training rows (see :meth:`ModelSpec.space_for`).
+    tree_based : bool, default=False
+        The model splits on feature thresholds (see :class:`ModelSpec`).
     overwrite : bool, default=False
         Replace an existing model of the same name and task instead of raising.
 
@@ -162,6 +267,7 @@ def register_model(
             cost=cost,
             max_rows=max_rows,
             row_bounds=dict(row_bounds or {}),
+            tree_based=tree_based,
         )
     else:
         raise TypeError(f"spec must be a ModelSpec or a model name, got {type(spec).__name__}.")

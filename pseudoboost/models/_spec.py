@@ -168,6 +168,11 @@ class ModelSpec:
         Size-dependent parameters: each maps to the largest fraction of the training rows it
         may take, or ``(fraction, floor)`` where the bound never drops below ``floor``
         (default 1). :meth:`space_for` applies them.
+    tree_based : bool, default=False
+        The model splits on feature thresholds (decision trees and their ensembles):
+        category codes lose nothing for it, so
+        :meth:`~pseudoboost.preprocessing.AutoPreprocessor.for_models` gives it ordinal codes
+        instead of one-hot columns.
 
     Examples
     --------
@@ -196,6 +201,7 @@ class ModelSpec:
     cost: int = 3
     max_rows: int | None = None
     row_bounds: Mapping[str, RowBound] = field(default_factory=dict)
+    tree_based: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -211,6 +217,10 @@ class ModelSpec:
                     f"distribution (FloatDistribution, IntDistribution, "
                     f"CategoricalDistribution), got {dist!r}."
                 )
+        if not isinstance(self.tree_based, bool):
+            raise TypeError(
+                f"tree_based of model {self.name!r} must be a bool, got {self.tree_based!r}."
+            )
         if isinstance(self.cost, bool) or not isinstance(self.cost, Integral) or self.cost < 1:
             raise ValueError(f"cost of model {self.name!r} must be an int >= 1, got {self.cost!r}.")
         if self.max_rows is not None and (

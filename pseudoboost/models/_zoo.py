@@ -335,6 +335,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=LIGHTGBM_DEFAULTS,
             cost=3,
             row_bounds=LIGHTGBM_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "lightgbm",
@@ -346,6 +347,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=LIGHTGBM_DEFAULTS,
             cost=3,
             row_bounds=LIGHTGBM_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "xgboost",
@@ -357,6 +359,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=XGBOOST_DEFAULTS,
             cost=4,
             row_bounds=XGBOOST_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "xgboost",
@@ -368,6 +371,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=XGBOOST_DEFAULTS,
             cost=4,
             row_bounds=XGBOOST_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "catboost",
@@ -378,6 +382,7 @@ def builtin_specs() -> list[ModelSpec]:
             "CatBoost gradient boosting (CatBoostRegressor)",
             defaults=CATBOOST_DEFAULTS,
             cost=5,
+            tree_based=True,
         ),
         ModelSpec(
             "catboost",
@@ -388,6 +393,7 @@ def builtin_specs() -> list[ModelSpec]:
             "CatBoost gradient boosting (CatBoostClassifier)",
             defaults=CATBOOST_DEFAULTS,
             cost=5,
+            tree_based=True,
         ),
         ModelSpec(
             "random_forest",
@@ -399,6 +405,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=RANDOM_FOREST_DEFAULTS,
             cost=4,
             row_bounds=LEAF_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "random_forest",
@@ -410,6 +417,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=RANDOM_FOREST_DEFAULTS,
             cost=4,
             row_bounds=LEAF_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "extra_trees",
@@ -421,6 +429,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=EXTRA_TREES_DEFAULTS,
             cost=3,
             row_bounds=LEAF_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "extra_trees",
@@ -432,6 +441,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults={**EXTRA_TREES_DEFAULTS, "max_features": 0.6},
             cost=3,
             row_bounds=LEAF_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "gradient_boosting",
@@ -443,6 +453,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=GRADIENT_BOOSTING_DEFAULTS,
             cost=5,
             row_bounds=LEAF_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "gradient_boosting",
@@ -454,6 +465,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=GRADIENT_BOOSTING_DEFAULTS,
             cost=5,
             row_bounds=LEAF_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "hist_gradient_boosting",
@@ -465,6 +477,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=HIST_GRADIENT_BOOSTING_DEFAULTS,
             cost=3,
             row_bounds=HIST_GRADIENT_BOOSTING_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "hist_gradient_boosting",
@@ -476,6 +489,7 @@ def builtin_specs() -> list[ModelSpec]:
             defaults=HIST_GRADIENT_BOOSTING_DEFAULTS,
             cost=3,
             row_bounds=HIST_GRADIENT_BOOSTING_ROW_BOUNDS,
+            tree_based=True,
         ),
         ModelSpec(
             "ridge",

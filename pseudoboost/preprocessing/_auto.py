@@ -12,18 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-# Models that split on thresholds: ordinal codes lose nothing for them and keep tables narrow.
-TREE_MODELS = frozenset(
-    {
-        "lightgbm",
-        "xgboost",
-        "catboost",
-        "random_forest",
-        "extra_trees",
-        "gradient_boosting",
-        "hist_gradient_boosting",
-    }
-)
+from pseudoboost.models import tree_models
+
 MISSING = "__missing__"
 OTHER = "__other__"
 
@@ -116,8 +106,8 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
     def for_models(cls, models: str | Iterable[str], **params: Any) -> AutoPreprocessor:
         """An ``AutoPreprocessor`` whose encoding suits every named model.
 
-        Tree models (LightGBM, XGBoost, CatBoost, forests, scikit-learn boosting) get
-        ordinal codes; if any other model is among ``models`` (linear models, k-nearest
+        Tree models (:func:`pseudoboost.models.tree_models`: LightGBM, XGBoost, CatBoost,
+        forests, scikit-learn boosting) get ordinal codes; if any other model is among ``models`` (linear models, k-nearest
         neighbours, a model of one's own), every category gets one-hot columns.
 
         Parameters
@@ -137,7 +127,8 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
         'onehot'
         """
         names = [models] if isinstance(models, str) else list(models)
-        encoding = "ordinal" if names and all(name in TREE_MODELS for name in names) else "onehot"
+        trees = set(tree_models())
+        encoding = "ordinal" if names and all(name in trees for name in names) else "onehot"
         return cls(encoding=encoding, **params)
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -15,13 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.ensemble import BaseEnsemble
-from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
+from sklearn.ensemble import (
+    BaseEnsemble,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
+from pseudoboost._clone import SharedUnlabeledMixin
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import concat_selected, concat_targets, n_rows, take_rows
 
@@ -111,10 +115,12 @@ def continues_training(estimator: Any) -> bool:
     if not getattr(estimator, "warm_start", False):
         return False
     # BaseEnsemble covers forests, bagging and GradientBoosting*; HistGradientBoosting* is apart.
-    return not isinstance(estimator, (BaseEnsemble, BaseHistGradientBoosting))
+    return not isinstance(
+        estimator, (BaseEnsemble, HistGradientBoostingRegressor, HistGradientBoostingClassifier)
+    )
 
 
-class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
+class BasePseudoLabel(SharedUnlabeledMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of :class:`PseudoLabelRegressor` and :class:`PseudoLabelClassifier`."""
 
     _parameter_constraints: dict = {
@@ -151,15 +157,6 @@ class BasePseudoLabel(MetaEstimatorMixin, BaseEstimator):
         return dict(selection.info)
 
     # --- scikit-learn plumbing ------------------------------------------------------------
-    def __sklearn_clone__(self) -> BasePseudoLabel:
-        # scikit-learn's clone deep-copies every non-estimator parameter, which would copy a
-        # large unlabelled pool once per CV fold and per search candidate. The pool is only
-        # ever read, so clones share it.
-        params = self.get_params(deep=False)
-        pool = params.pop("unlabeled")
-        params = {name: clone(value, safe=False) for name, value in params.items()}
-        return type(self)(**params, unlabeled=pool)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # X reaches the estimator and, when there is one, the teacher: both must take it.

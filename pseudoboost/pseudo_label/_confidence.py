@@ -24,8 +24,9 @@ import inspect
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble._forest import ForestRegressor
+from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import validate_data
 
 from pseudoboost.pseudo_label._base import Selection, SelectionContext
 from pseudoboost.pseudo_label._labels import (
@@ -35,6 +36,9 @@ from pseudoboost.pseudo_label._labels import (
     teacher_predictions,
 )
 from pseudoboost.pseudo_label._rows import n_rows
+
+# Forests whose trees each predict the target: their spread is the uncertainty.
+_FORESTS = (RandomForestRegressor, ExtraTreesRegressor)
 
 
 def _final_step(model: Any) -> tuple[Any, Any]:
@@ -65,13 +69,17 @@ def native_uncertainty(model: Any, X: Any) -> tuple[np.ndarray, str] | None:
         Which estimate was used.
     """
     final, head = _final_step(model)
-    is_forest = isinstance(final, ForestRegressor) and hasattr(final, "estimators_")
+    is_forest = isinstance(final, _FORESTS) and hasattr(final, "estimators_")
     if not is_forest and not _has_return_std(final):
         return None
     Xt = head.transform(X) if head is not None else X
     if is_forest:
-        Xt = final._validate_X_predict(Xt)
-        per_tree = np.stack([tree.predict(Xt, check_input=False) for tree in final.estimators_])
+        # As the forest's own predict: its columns checked and float32 (its trees' dtype)
+        # once; each tree then says whether it may see missing values.
+        Xt = validate_data(
+            final, Xt, reset=False, dtype=np.float32, accept_sparse="csr", ensure_all_finite=False
+        )
+        per_tree = np.stack([tree.predict(Xt) for tree in final.estimators_])
         if per_tree.ndim != 2:  # multi-output forests: no single spread
             return None
         return per_tree.std(axis=0), "tree_spread"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import time
@@ -11,8 +10,10 @@ from collections.abc import Callable, Sequence
 import optuna
 from optuna.trial import TrialState
 
+from pseudoboost._logging import TrialLogFilter, install_filter, optuna_handlers
+from pseudoboost.tuning._budget import POLL_SECONDS
+
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-POLL_SECONDS = 0.5
 
 
 def make_sampler(seed: int | None) -> optuna.samplers.BaseSampler:
@@ -26,25 +27,6 @@ def split_trials(n_trials: int | None, n_jobs: int) -> list[int | None]:
         return [None] * n_jobs
     base, extra = divmod(n_trials, n_jobs)
     return [base + (1 if i < extra else 0) for i in range(n_jobs) if base or i < extra]
-
-
-class _DropInterruptTracebacks(logging.Filter):
-    """Hide Optuna's "Trial N failed ... KeyboardInterrupt" traceback in worker processes.
-
-    Ctrl-C reaches every worker; the calling process already says what happened and how to
-    resume, so a traceback per worker is noise.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, KeyboardInterrupt)
-
-
-def _quiet_interrupts() -> None:
-    optuna_logger = logging.getLogger("optuna")
-    for handler in [*optuna_logger.handlers, *logging.getLogger().handlers]:
-        if not any(isinstance(f, _DropInterruptTracebacks) for f in handler.filters):
-            handler.addFilter(_DropInterruptTracebacks())
 
 
 def _worker(
@@ -64,7 +46,8 @@ def _worker(
 
     # Failed trials are reported on one line by the objective, not with Optuna's traceback.
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    _quiet_interrupts()
+    # Ctrl-C reaches every worker: no traceback per worker for the trial it stopped.
+    install_filter(optuna_handlers(root=True), TrialLogFilter())
     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
     study = optuna.load_study(
         study_name=study_name, storage=open_storage(url), sampler=make_sampler(seed), pruner=pruner

@@ -25,6 +25,7 @@ from pseudoboost.tuning._space import SearchSpace
 
 SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
 COMPETITIVE = 0.05  # relative distance to the best score that keeps a model in the race
+RECIPE_PATIENCE = 3  # recipes tried before the rest are dropped if none helped its model
 ENQUEUED = "enqueued"  # user attribute: why a trial was queued ("default", "model", "recipe")
 
 # Pseudo-labelling recipes tried first in phase 2, most promising first (benchmarks/RESULTS.md).
@@ -50,11 +51,19 @@ def split_budget(n_trials: int | None, timeout: float | None) -> tuple[Any, Any]
     return first_trials, first_seconds
 
 
+def cost_rank(spec: Any, n_samples: int | None) -> int:
+    """``spec.cost``, except that a kernel model (a row limit in the zoo) on more than 1,000
+    rows is dearer than any other: its cost grows with the square or cube of the rows."""
+    if spec.max_rows is not None and n_samples is not None and n_samples > 1000:
+        return 6
+    return spec.cost
+
+
 def default_items(space: SearchSpace) -> list[dict[str, Any]]:
     """Each model's known-good configuration, the cheapest model first."""
     return [
         space.study_params(spec, space.default_params(spec))
-        for spec in sorted(space.models, key=lambda s: (s.cost, s.name))
+        for spec in sorted(space.models, key=lambda s: (cost_rank(s, space.n_samples), s.name))
     ]
 
 
@@ -191,17 +200,49 @@ def around_best_if_promising(
     return {**(next_model(study, space) or {}), "sample_rate": 0.0}
 
 
-class Queue:
-    """What the next trials try: ``items`` in order (those already in the study skipped),
-    then whatever ``fallback(study, space)`` proposes (None: the sampler decides)."""
+def recipes_hopeless(study: optuna.study.Study) -> bool:
+    """True once ``RECIPE_PATIENCE`` recipes ran and none beat the best supervised trial of
+    its own model: the rest of the list is skipped (a recipe on a large table is dear)."""
+    tried = [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if t.user_attrs.get(ENQUEUED) == "schedule"
+        and t.user_attrs.get("sample_rate", 0.0) > 0
+        and t.state.is_finished()
+    ]
+    if len(tried) < RECIPE_PATIENCE:
+        return False
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    best = best_per_model(supervised_trials(study), maximize)
+    return not any(
+        t.state == TrialState.COMPLETE
+        and t.user_attrs.get("model") in best
+        and _better(t.value, best[t.user_attrs["model"]].value, maximize)
+        for t in tried
+    )
 
-    def __init__(self, items: list[dict[str, Any]], fallback: Any, space: SearchSpace) -> None:
+
+class Queue:
+    """What the next trials try: ``items`` in order (those already in the study skipped,
+    the rest dropped once ``give_up(study)`` says so), then whatever
+    ``fallback(study, space)`` proposes (None: the sampler decides)."""
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]],
+        fallback: Any,
+        space: SearchSpace,
+        give_up: Any = None,
+    ) -> None:
         self.items = list(items)
         self.fallback = fallback
         self.space = space
+        self.give_up = give_up
 
     def next(self, study: optuna.study.Study) -> dict[str, Any] | None:
         tried = [t.params for t in study.get_trials(deepcopy=False)]
+        if self.items and self.give_up is not None and self.give_up(study):
+            self.items = []
         while self.items:
             item = self.items.pop(0)
             if not any(_same(item, params) for params in tried):

@@ -33,6 +33,7 @@ from pseudoboost.tuning._phases import (
     default_items,
     next_model,
     recipe_items,
+    recipes_hopeless,
     split_budget,
     supervised_trials,
 )
@@ -112,7 +113,10 @@ class Search:
         if rest_trials is not None and rest_trials < 1:
             return
         self._phase(
-            Queue(items, around_best_if_promising, self.space), rest_trials, total_trials, end
+            Queue(items, around_best_if_promising, self.space, recipes_hopeless),
+            rest_trials,
+            total_trials,
+            end,
         )
 
     def _phase(

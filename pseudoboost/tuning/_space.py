@@ -12,7 +12,7 @@ replayed from the study (:meth:`SearchSpace.decode`) takes a missing knob at its
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,8 @@ from optuna.trial import FixedTrial
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from pseudoboost.models import ModelSpec, get_model, list_models, suggest
+from pseudoboost.models import ModelSpec, suggest
+from pseudoboost.models import resolve_models as resolve_models  # tune reads it from here
 from pseudoboost.pseudo_label._base import sample_weight_key
 from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
 
@@ -78,33 +79,6 @@ def pseudo_defaults(task: str) -> dict[str, Any]:
     if task == "regression":
         defaults.update(label_source="model", teacher="self")
     return defaults
-
-
-def resolve_models(
-    model: str | ModelSpec | Sequence[str | ModelSpec], task: str, n_samples: int | None = None
-) -> list[ModelSpec]:
-    """``model`` (a name, a spec, a list of them or ``"all"``) as a list of specs.
-
-    With ``n_samples`` (the rows of the smallest fit), ``"all"`` leaves out the models that
-    cannot run on that many rows (e.g. a Gaussian process on 50,000 rows).
-    """
-    if isinstance(model, str) and model == "all":
-        return [get_model(name, task) for name in list_models(task, n_samples=n_samples)]
-    items = [model] if isinstance(model, (str, ModelSpec)) else list(model)
-    if not items:
-        raise ValueError(
-            "model must name at least one model; see pseudoboost.models.list_models()."
-        )
-    specs = []
-    for item in items:
-        spec = item if isinstance(item, ModelSpec) else get_model(item, task)
-        if spec.task != task:
-            raise ValueError(f"Model {spec.name!r} is a {spec.task} model but the task is {task}.")
-        specs.append(spec)
-    names = [spec.name for spec in specs]
-    if len(set(names)) != len(names):
-        raise ValueError(f"model lists a name twice: {names}.")
-    return specs
 
 
 @dataclass

@@ -94,6 +94,9 @@ def _check_study_matches(study: optuna.study.Study, settings: dict[str, Any]) ->
             )
 
 
+REFIT_SHARE = 0.05  # of ``timeout``, kept for choosing the ensemble and the final refit
+
+
 def auto_repeats(n_labelled: int) -> int:
     """Repeats of k-fold CV for ``n_repeats="auto"``: more where folds are small and noisy."""
     if n_labelled < 500:
@@ -212,7 +215,8 @@ def tune(
         system so that the workers explore different parameters (the folds stay seeded by
         ``random_state``, so every worker scores on the same folds).
     timeout : float, default=None
-        Seconds of search: no trial starts, and no fold of a running trial starts, after it.
+        Seconds for the call: the search stops at 95% of it (no trial, and no fold of a
+        running trial, starts later), keeping the rest for the ensemble and the final refit.
     cv : int or splitter, default=5
         Folds (shuffled, stratified for classification, seeded by ``random_state``) or a
         scikit-learn splitter used as given (e.g. ``KFold(8)`` without shuffling).
@@ -309,6 +313,8 @@ def tune(
     models = resolve_models(model, task, n_samples=problem.n_fit)
     space = SearchSpace(models, task, dict(search_space or {}), preprocessor, problem.n_fit)
     pruner = _resolve_pruner(pruner, len(splits))
+    if timeout is not None:  # the last part of the budget is kept for the ensemble and refit
+        timeout = (1 - REFIT_SHARE) * timeout
     deadline = None if timeout is None else start + timeout
     opened, temporary_dir = _open(storage, n_jobs)
     try:

@@ -17,6 +17,7 @@ import pytest
 
 from pseudoboost.cli import SubmissionModel, main
 from pseudoboost.cli._outputs import STAGING_PREFIX
+from pseudoboost.models import get_model
 
 TUNE_OUTPUTS = {
     "submission.csv",
@@ -309,6 +310,47 @@ def test_compare_prints_and_saves(files, capsys, monkeypatch):
     assert table["n_folds"].tolist() == [2, 2]
 
 
+def _model_block(out: str, name: str) -> str:
+    """The lines ``pseudoboost models`` prints for ``name`` (up to the next model)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"  {name} "))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if not lines[i].startswith(" " * 26)),
+        len(lines),
+    )
+    return "\n".join(lines[start:end])
+
+
+def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys):
+    assert main(["models", "--task", "regression"]) == 0
+    out = capsys.readouterr().out
+    assert "classification:" not in out
+    lightgbm = _model_block(out, "lightgbm")
+    assert "cost rank 3 of 5" in lightgbm and "any number of rows" in lightgbm
+    assert "tunes: n_estimators 50..1000 log, learning_rate 0.005..0.3 log" in lightgbm
+    defaults = get_model("lightgbm").defaults
+    assert f"starts at: n_estimators={defaults['n_estimators']}, learning_rate=" in lightgbm
+    assert "pseudo-labelling: sample_rate, selection, pseudo_weight, max_iter, " in lightgbm
+    assert "label_source, teacher" in lightgbm
+    # k-NN and the Gaussian process take no sample_weight: no pseudo_weight for them.
+    for name in ("knn", "gaussian_process"):
+        block = _model_block(out, name)
+        assert "pseudo_weight" not in block.split("(no pseudo_weight")[0]
+        assert "(no pseudo_weight: its fit takes no sample_weight)" in block
+    assert "up to 1,000 rows" in _model_block(out, "gaussian_process")
+    assert "pseudo-labelling knobs (regression)" in out and "sample_rate 0..1 step 0.05" in out
+
+    assert main(["models", "--task", "classification", "--rows", "20"]) == 0
+    out = capsys.readouterr().out
+    knn = _model_block(out, "knn")
+    assert "n_neighbors 1..10 log" in knn and "starts at: n_neighbors=10" in knn
+    assert "pseudo-labelling: sample_rate, selection, max_iter (no pseudo_weight" in knn
+    assert "label_source" not in out  # a regression knob
+    assert main(["models", "--task", "regression", "--rows", "5000"]) == 0
+    gp = _model_block(capsys.readouterr().out, "gaussian_process")
+    assert "up to 1,000 rows: left out of --model all at 5,000" in gp
+
+
 def test_models_version_and_help(capsys):
     assert main(["models", "--task", "regression"]) == 0
     out = capsys.readouterr().out
@@ -367,3 +409,22 @@ def test_total_trials_is_recorded_and_reached(tuned, tmp_path, monkeypatch):
         study_name=report["settings"]["study_name"], storage=f"sqlite:///{out / 'study.db'}"
     )
     assert sum(t.state.is_finished() for t in study.trials) == 4
+
+
+def test_the_commands_do_not_import_the_parser():
+    """No import cycle: the parser imports the commands, the commands only the defaults."""
+    import ast
+    import inspect
+
+    import pseudoboost.cli._commands as commands
+
+    tree = ast.parse(inspect.getsource(commands))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+            imported.add(str(node.module))
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert not {name for name in imported if name.startswith("pseudoboost.cli._main")}
+    assert "pseudoboost.cli._defaults" in imported

@@ -266,7 +266,7 @@ def test_classification_uses_random_selection_and_accuracy():
     [
         (
             {"models": ["no_such_model"]},
-            r"Unknown model 'no_such_model' for regression: choose one of \[",
+            r"Unknown regression model 'no_such_model'\. Available: .*Or pass an estimator",
         ),
         ({"models": []}, "models is empty: pass at least one model name"),
         ({"models": ["ridge", "ridge"]}, "listed twice"),

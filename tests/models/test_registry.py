@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import numpy as np
@@ -14,10 +15,13 @@ from threadpoolctl import threadpool_limits
 
 from pseudoboost.models import (
     ModelSpec,
+    default_models,
     get_model,
     list_models,
     register_model,
+    resolve_models,
     suggest,
+    tree_models,
     unregister_model,
 )
 
@@ -142,6 +146,49 @@ def test_spec_validates_its_fields():
         ModelSpec("bad", "ranking", Lasso)
     with pytest.raises(TypeError, match="needs a factory"):
         register_model("bad")
+
+
+def test_tree_models_and_default_models_come_from_the_zoo():
+    from sklearn.tree import DecisionTreeRegressor
+
+    from pseudoboost.preprocessing import AutoPreprocessor
+
+    trees = tree_models()
+    assert {"lightgbm", "xgboost", "catboost", "random_forest", "extra_trees"} <= set(trees)
+    assert {"gradient_boosting", "hist_gradient_boosting"} <= set(trees)
+    assert not {"ridge", "knn", "svr", "logistic_regression"} & set(trees)
+    with pytest.raises(TypeError, match="tree_based of model 'bad' must be a bool"):
+        ModelSpec("bad", "regression", Lasso, tree_based="yes")
+    register_model("my_tree", DecisionTreeRegressor, {}, tree_based=True)
+    try:  # a user's tree model gets ordinal codes like the built-in ones
+        assert "my_tree" in tree_models()
+        assert AutoPreprocessor.for_models(["my_tree", "lightgbm"]).encoding == "ordinal"
+    finally:
+        unregister_model("my_tree")
+    assert AutoPreprocessor.for_models(["my_tree"]).encoding == "onehot"
+    from pseudoboost import tune
+
+    tune_default = inspect.signature(tune).parameters["model"].default
+    for task in ("regression", "classification"):
+        assert set(default_models(task)) <= set(list_models(task))
+        assert default_models(task)[0] == tune_default  # the CLI's tune takes the first
+    assert "ridge" in default_models("regression")
+
+
+def test_resolve_models_is_the_one_rule_for_tune_and_compare():
+    from pseudoboost.tuning._space import resolve_models as tune_resolve
+
+    assert tune_resolve is resolve_models
+    assert [s.name for s in resolve_models("all", "regression")] == list_models("regression")
+    small = [s.name for s in resolve_models("all", "regression", n_samples=50_000)]
+    assert "gaussian_process" not in small and "ridge" in small
+    assert resolve_models(get_model("knn"), "regression") == [get_model("knn")]
+    with pytest.raises(ValueError, match="model lists a name twice"):
+        resolve_models(["ridge", get_model("ridge")], "regression")
+    with pytest.raises(ValueError, match="'knn' is a classification model but the task is"):
+        resolve_models([get_model("knn", "classification")], "regression")
+    with pytest.raises(ValueError, match="model must name at least one model"):
+        resolve_models([], "regression")
 
 
 def test_suggest_int_and_categorical():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.ensemble import ExtraTreesRegressor, GradientBoostingRegressor, RandomForestRegressor
 from sklearn.linear_model import BayesianRidge, Ridge
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
@@ -91,6 +91,27 @@ def test_native_uncertainty_is_none_without_a_native_estimate():
     assert native_uncertainty(Ridge().fit(X, y), pool) is None
     std, method = native_uncertainty(RandomForestRegressor(n_estimators=5).fit(X, y), pool)
     assert method == "tree_spread" and std.shape == (20,)
+
+
+def test_tree_spread_is_the_std_of_the_trees_and_checks_the_columns():
+    X, y, pool, _ = two_clusters()
+    frame = pd.DataFrame({"x": X[:, 0], "noise": np.arange(len(X)) % 3})
+    pool_frame = pd.DataFrame({"x": pool[:, 0], "noise": np.arange(len(pool)) % 3})
+    for forest in (RandomForestRegressor(n_estimators=7), ExtraTreesRegressor(n_estimators=7)):
+        model = make_pipeline(StandardScaler(), forest.set_params(random_state=0)).fit(frame, y)
+        std, method = native_uncertainty(model, pool_frame)
+        Xt = model[:-1].transform(pool_frame).astype(np.float32)
+        expected = np.std([tree.predict(Xt) for tree in model[-1].estimators_], axis=0)
+        assert method == "tree_spread"
+        np.testing.assert_allclose(std, expected)
+        bare = clone(forest).fit(frame, y)  # the forest's own column checks apply
+        with pytest.raises(ValueError, match="feature names should match"):
+            native_uncertainty(bare, pool_frame.rename(columns=str.upper))
+        with pytest.warns(UserWarning, match="valid feature names"):
+            with pytest.raises(ValueError, match="X has 1 features"):
+                native_uncertainty(bare, pool)
+    # Boosting has estimators_ too, but its stages are not a sample of predictions.
+    assert native_uncertainty(GradientBoostingRegressor(n_estimators=5).fit(X, y), pool) is None
 
 
 def test_teacher_uncertainty_is_the_spread_of_fold_models():

@@ -15,6 +15,7 @@ from sklearn.ensemble import (
     BaggingRegressor,
     ExtraTreesRegressor,
     GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestRegressor,
 )
@@ -356,6 +357,7 @@ def test_a_warm_start_that_keeps_learning_continues_the_same_model(data, warm_st
         (BaggingRegressor(warm_start=True), False),
         (GradientBoostingRegressor(warm_start=True), False),
         (HistGradientBoostingRegressor(warm_start=True), False),
+        (HistGradientBoostingClassifier(warm_start=True), False),
     ],
 )
 def test_continues_training(estimator, expected):

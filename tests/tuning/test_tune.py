@@ -414,3 +414,19 @@ def test_size_dependent_ranges_fit_the_folds():
     )
     assert result.n_failed == 0
     assert max(t.params["n_neighbors"] for t in result.study.trials) <= 10
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_rows_never_in_a_test_fold_have_nan_out_of_fold_predictions(task):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=100)
+    model = "ridge"
+    if task == "classification":
+        y, model = (y > 0).astype(int), "logistic_regression"
+    rows = np.arange(100)
+    # Rows 80-99 are only ever trained on: their out-of-fold prediction does not exist.
+    folds = [(rows[20:], rows[:20]), (np.r_[rows[:20], rows[40:]], rows[20:40])]
+    result = tune(X, y, model=model, cv=folds, n_trials=2, task=task)
+    oof = result.oof_predictions
+    assert pd.isna(oof[40:]).all() and not pd.isna(oof[:40]).any()

@@ -1,0 +1,122 @@
+"""tune's schedule: defaults first and cheapest first, the pseudo-labelling phase, what is
+returned, the ensemble of trials, the leaderboard and the anytime curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_friedman1
+
+from pseudoboost import tune
+from pseudoboost.models import get_model
+from pseudoboost.tuning._phases import ENQUEUED
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    X, y = make_friedman1(n_samples=400, n_features=6, noise=0.5, random_state=0)
+    return X[:120], y[:120], X[120:]
+
+
+@pytest.fixture(scope="module")
+def searched(friedman):
+    X, y, pool = friedman
+    models = ["ridge", "knn", "extra_trees"]
+    return tune(X, y, unlabeled=pool, model=models, n_trials=14, cv=3, n_repeats=1)
+
+
+def test_defaults_run_first_cheapest_first(searched):
+    first = searched.study.trials[:3]
+    names = [t.params["model"] for t in first]
+    costs = [get_model(name).cost for name in names]
+    assert costs == sorted(costs) and set(names) == {"ridge", "knn", "extra_trees"}
+    for trial in first:
+        spec = get_model(trial.params["model"])
+        expected = spec.defaults_for(80)
+        got = {k.split("__", 1)[1]: v for k, v in trial.params.items() if "__" in k}
+        assert got == pytest.approx(expected)
+        assert trial.user_attrs[ENQUEUED] == "schedule"
+
+
+def test_phases_and_what_is_returned(searched):
+    phases = [t.user_attrs.get("phase") for t in searched.study.trials]
+    n_first = int(np.ceil(0.6 * 14))
+    assert phases[:n_first] == ["supervised"] * n_first
+    assert set(phases[n_first:]) == {"pseudo"}
+    assert all(t.user_attrs["sample_rate"] == 0 for t in searched.study.trials[:n_first])
+    assert any(t.user_attrs["sample_rate"] > 0 for t in searched.study.trials[n_first:])
+    # Pseudo-labels are returned only when they pass the paired test; otherwise the baseline.
+    if searched.chosen.startswith("pseudo"):
+        assert searched.pseudo_p_value < searched.alpha
+        assert searched.best_score < searched.supervised_score
+    else:
+        assert searched.best_score == searched.supervised_score
+        np.testing.assert_array_equal(searched.cv_scores, searched.supervised_cv_scores)
+    if searched.pseudo_score is not None:  # recipes may all be pruned
+        assert 0 <= searched.pseudo_p_value <= 1
+
+
+def test_ensemble_weights_sum_to_one_on_the_same_folds(friedman):
+    X, y, pool = friedman
+    result = tune(
+        X, y, model=["ridge", "knn"], n_trials=8, cv=3, n_repeats=1, search_space={"sample_rate": 0}
+    )
+    assert result.chosen in ("supervised", "ensemble") and result.baseline == result.chosen
+    assert result.cv_scores.shape == (3,) and np.isfinite(result.oof_predictions).all()
+    if result.chosen == "ensemble":
+        weights = [m["weight"] for m in result.best_params["members"]]
+        assert sum(weights) == pytest.approx(1.0) and min(weights) > 0
+        best_single = min(t.value for t in result.study.trials if t.value is not None)
+        # Nested: the weights scored on a fold were chosen on the others, so the ensemble's
+        # CV score may be worse than the plain in-sample blend, but it beat the best trial.
+        assert result.best_score < best_single
+        predictions = result.best_estimator_.predict(X)
+        assert predictions.shape == (len(y),)
+
+
+def test_leaderboard_one_row_per_model_and_anytime_curve(searched):
+    board = searched.leaderboard()
+    tried = {t.user_attrs["model"] for t in searched.study.trials}
+    models = set(board["model"]) - {"ensemble"}
+    assert models == tried
+    assert board["chosen"].sum() == 1
+    total = board.loc[board["model"] != "ensemble", ["n_complete", "n_pruned", "n_failed"]]
+    assert int(total.to_numpy().sum()) == searched.n_trials
+    curve = searched.anytime_curve()
+    assert list(curve.columns) == ["seconds", "best_score", "trial"]
+    assert (np.diff(curve["seconds"]) >= 0).all() and (np.diff(curve["best_score"]) < 0).all()
+
+
+def test_supervised_only_search_never_samples_knobs(friedman):
+    X, y, pool = friedman
+    result = tune(
+        X, y, unlabeled=pool, model="ridge", n_trials=5, cv=3, search_space={"sample_rate": 0}
+    )
+    assert all(t.user_attrs["sample_rate"] == 0 for t in result.study.trials)
+    assert result.pseudo_score is None and result.chosen == "supervised"
+
+
+def test_pool_is_subsampled_and_repeats_follow_the_size(friedman):
+    X, y, pool = friedman
+    result = tune(X, y, unlabeled=pool, model="ridge", n_trials=2, cv=3, pool_size=50)
+    assert result.n_pool == 50 and result.best_estimator_.unlabeled.shape == (50, 6)
+    assert result.n_folds == 9  # 120 labelled rows: 3 repeats of 3 folds
+    with pytest.raises(ValueError, match="pool_size must be a positive integer, 'auto' or None"):
+        tune(X, y, unlabeled=pool, model="ridge", n_trials=2, pool_size=0)
+    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\]"):
+        tune(X, y, unlabeled=pool, model="ridge", n_trials=2, alpha=0)
+
+
+def test_a_resumed_study_keeps_its_teacher_ensemble(friedman, tmp_path):
+    X, y, pool = friedman
+    common = dict(
+        unlabeled=pool, model=["ridge", "knn"], cv=3, n_repeats=1, storage=str(tmp_path / "s.db")
+    )
+    first = tune(X, y, n_trials=8, study_name="s", **common)
+    teacher = first.study.user_attrs["teacher_ensemble"]
+    second = tune(X, y, n_trials=3, study_name="s", **common)
+    assert second.study.user_attrs["teacher_ensemble"] == teacher
+    assert len(second.study.trials) >= 11
+    for trial in second.study.trials:
+        if trial.params.get("teacher") == "ensemble" and trial.value is not None:
+            assert teacher, "a trial taught by the ensemble needs a stored ensemble"
