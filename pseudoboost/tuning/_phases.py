@@ -52,11 +52,13 @@ def split_budget(n_trials: int | None, timeout: float | None) -> tuple[Any, Any]
 
 
 def cost_rank(spec: Any, n_samples: int | None) -> int:
-    """``spec.cost``, except that a kernel model (a row limit in the zoo) on more than 1,000
-    rows is dearer than any other: its cost grows with the square or cube of the rows."""
-    if spec.max_rows is not None and n_samples is not None and n_samples > 1000:
-        return 6
-    return spec.cost
+    """``spec.cost`` on small tables. A kernel model (a row limit in the zoo), whose cost
+    grows with the square or cube of the rows, comes after the tree models above 150 rows
+    and after every other model above 1,000 (a Gaussian process's first trial on 240 rows
+    took most of a 20-second budget: benchmarks/RESULTS.md, "Few labels")."""
+    if spec.max_rows is None or n_samples is None or n_samples <= 150:
+        return spec.cost
+    return 4 if n_samples <= 1000 else 6
 
 
 def default_items(space: SearchSpace) -> list[dict[str, Any]]:

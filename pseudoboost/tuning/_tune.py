@@ -99,9 +99,9 @@ REFIT_SHARE = 0.05  # of ``timeout``, kept for choosing the ensemble and the fin
 
 def auto_repeats(n_labelled: int) -> int:
     """Repeats of k-fold CV for ``n_repeats="auto"``: more where folds are small and noisy."""
-    if n_labelled < 500:
+    if n_labelled < 200:
         return 3
-    if n_labelled < 2000:
+    if n_labelled < 1000:
         return 2
     return 1
 
@@ -221,8 +221,8 @@ def tune(
         Folds (shuffled, stratified for classification, seeded by ``random_state``) or a
         scikit-learn splitter used as given (e.g. ``KFold(8)`` without shuffling).
     n_repeats : int or "auto", default="auto"
-        Repetitions of an integer ``cv`` with different shuffles. "auto": 3 below 500
-        labelled rows, 2 below 2,000, else 1 (small folds are noisy).
+        Repetitions of an integer ``cv`` with different shuffles. "auto": 3 below 200
+        labelled rows, 2 below 1,000, else 1 (small folds are noisy).
     scoring : str or callable, default=None
         A scikit-learn scorer; None is RMSE for regression and accuracy for classification.
         Scores are reported in the metric's natural sign (an RMSE is positive).
