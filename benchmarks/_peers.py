@@ -32,6 +32,17 @@ from sklearn.metrics import root_mean_squared_error
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# The per-run fields both benchmarks record (after their own key columns).
+RESULT_COLUMNS = [
+    "status",
+    "rmse",
+    "seconds",
+    "model",
+    "sample_rate",
+    "n_complete",
+    "n_trials",
+    "cv_score",
+]
 PACKAGES = (
     "pseudoboost",
     "numpy",

@@ -44,20 +44,7 @@ from pseudoboost.models import get_model
 N_TEST, N_POOL = 2000, 4000
 REFERENCE = "search_supervised"
 KEYS = ["table", "n_labels", "split", "method"]
-COLUMNS = [
-    *KEYS,
-    "status",
-    "rmse",
-    "seconds",
-    "model",
-    "sample_rate",
-    "n_complete",
-    "n_trials",
-    "cv_score",
-    "n_pool",
-    "budget",
-    "note",
-]
+COLUMNS = [*KEYS, *_peers.RESULT_COLUMNS, "n_pool", "budget", "note"]
 FIGURE_METHODS = ("tune_default", "flaml")
 
 

@@ -44,20 +44,7 @@ TABLES = ["bigmart", "bike", "protein"]
 SYSTEMS = ["pseudoboost", "flaml", "autogluon"]
 REFERENCE = "flaml"
 KEYS = ["table", "seed", "system"]
-COLUMNS = [
-    *KEYS,
-    "status",
-    "rmse",
-    "seconds",
-    "model",
-    "sample_rate",
-    "n_complete",
-    "n_trials",
-    "cv_score",
-    "budget",
-    "note",
-    "curve",
-]
+COLUMNS = [*KEYS, *_peers.RESULT_COLUMNS, "budget", "note", "curve"]
 HINTS = {
     "flaml": ("flaml", "pip install flaml to compare with it"),
     "autogluon": ("autogluon.tabular", "pip install autogluon.tabular to compare with it"),

@@ -120,3 +120,15 @@ def test_a_resumed_study_keeps_its_teacher_ensemble(friedman, tmp_path):
     for trial in second.study.trials:
         if trial.params.get("teacher") == "ensemble" and trial.value is not None:
             assert teacher, "a trial taught by the ensemble needs a stored ensemble"
+
+
+@pytest.mark.parametrize("name", ["gaussian_process", "svr", "kernel_ridge", "catboost"])
+def test_every_new_zoo_model_runs_through_tune_on_30_rows(name):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=60)
+    result = tune(X[:30], y[:30], unlabeled=X[30:], model=name, n_trials=3, cv=3, n_repeats=1)
+    assert result.n_failed == 0 and result.n_complete >= 2
+    mean_rmse = np.sqrt(np.mean((y[:30] - y[:30].mean()) ** 2))
+    assert result.best_score < mean_rmse  # learns something on 20-row folds
+    assert result.best_estimator_.predict(X[30:]).shape == (30,)
