@@ -132,16 +132,15 @@ def build_estimator(
             random_state=problem.random_state,
         )
     rate = knobs["sample_rate"]
-    if rate == 0 or knobs["selection"] == "random":
-        selection, k_best = "random", None
-    else:
-        selection, k_best = "k_best", max(1, round(rate * problem.n_pool))
+    selection = "random" if rate == 0 else knobs["selection"]
     classifier = PseudoLabelClassifier(
         model,
         unlabeled=problem.pool,
         selection=selection,
-        k_best=k_best,
+        threshold=knobs["threshold"],
+        k_best=max(1, round(rate * problem.n_pool)) if selection == "k_best" else None,
         sample_rate=rate if selection == "random" else None,
+        balance_classes=bool(knobs["balance_classes"]),
         pseudo_weight=knobs["pseudo_weight"],
         max_iter=knobs["max_iter"],
         random_state=problem.random_state,

@@ -38,8 +38,9 @@ RECIPES: list[dict[str, Any]] = [
     {"teacher": "self", "selection": "random", "sample_rate": 0.3},
 ]
 CLASSIFICATION_RECIPES: list[dict[str, Any]] = [
+    {"selection": "threshold", "threshold": 0.95, "sample_rate": 1.0},
     {"selection": "k_best", "sample_rate": 0.3},
-    {"selection": "k_best", "sample_rate": 0.7},
+    {"selection": "threshold", "threshold": 0.9, "sample_rate": 1.0, "balance_classes": True},
     {"selection": "random", "sample_rate": 0.3},
 ]
 
@@ -148,6 +149,8 @@ def recipe_params(space: SearchSpace, base: FrozenTrial, recipe: dict[str, Any])
     knobs = {"max_iter": 1, **recipe}
     if space.task == "regression":
         knobs.setdefault("label_source", "model")
+    else:
+        knobs = {"threshold": 0.95, "balance_classes": False, **knobs}
     if spec.name in space.weighted:
         knobs["pseudo_weight"] = 1.0
     named = {**space.study_params(spec, params), **knobs}

@@ -28,7 +28,16 @@ from pseudoboost.models import resolve_models as resolve_models  # tune reads it
 from pseudoboost.pseudo_label._base import sample_weight_key
 from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
 
-PSEUDO_KNOBS = ("sample_rate", "selection", "pseudo_weight", "max_iter", "label_source", "teacher")
+PSEUDO_KNOBS = (
+    "sample_rate",
+    "selection",
+    "pseudo_weight",
+    "max_iter",
+    "label_source",
+    "teacher",
+    "threshold",
+    "balance_classes",
+)
 # Who labels the pool: the student itself, or the weighted ensemble of the supervised phase.
 TEACHERS = ("self", "ensemble")
 
@@ -38,7 +47,9 @@ def pseudo_label_search_space(task: str) -> dict[str, BaseDistribution]:
 
     ``sample_rate`` runs over 0, 0.05, ..., 1, so that 0 (no pseudo-labels, the supervised
     model) is a point the sampler can pick. For classification ``selection`` is
-    ``"k_best"`` (the most confident ``sample_rate`` share of the pool) or ``"random"``;
+    ``"k_best"`` (the most confident ``sample_rate`` share of the pool), ``"random"`` or
+    ``"threshold"`` (every row whose predicted-class probability reaches ``threshold``; the
+    rate then only switches pseudo-labelling on), with or without ``balance_classes``;
     regression also tunes the rule (``"random"``, ``"confidence"``, ``"coreg"``), where the
     labels come from (``label_source``: the model or the mean of fold teachers) and who the
     teacher is (``teacher``: the model itself or the supervised phase's ensemble).
@@ -54,9 +65,11 @@ def pseudo_label_search_space(task: str) -> dict[str, BaseDistribution]:
     if task == "classification":
         return {
             "sample_rate": Float(0.0, 1.0, step=0.05),
-            "selection": CategoricalDistribution(["k_best", "random"]),
+            "selection": CategoricalDistribution(["k_best", "random", "threshold"]),
             "pseudo_weight": Float(0.1, 1.0),
             "max_iter": Int(1, 3),
+            "threshold": Float(0.5, 0.99),
+            "balance_classes": CategoricalDistribution([False, True]),
         }
     return {
         "sample_rate": Float(0.0, 1.0, step=0.05),
@@ -78,6 +91,8 @@ def pseudo_defaults(task: str) -> dict[str, Any]:
     }
     if task == "regression":
         defaults.update(label_source="model", teacher="self")
+    else:
+        defaults.update(threshold=0.95, balance_classes=False)
     return defaults
 
 

@@ -344,7 +344,7 @@ def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys
     out = capsys.readouterr().out
     knn = _model_block(out, "knn")
     assert "n_neighbors 1..10 log" in knn and "starts at: n_neighbors=10" in knn
-    assert "pseudo-labelling: sample_rate, selection, max_iter (no pseudo_weight" in knn
+    assert "pseudo-labelling: sample_rate, selection, max_iter, threshold, balance_classes (no pseudo_weight" in knn
     assert "label_source" not in out  # a regression knob
     assert main(["models", "--task", "regression", "--rows", "5000"]) == 0
     gp = _model_block(capsys.readouterr().out, "gaussian_process")
