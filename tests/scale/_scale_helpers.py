@@ -66,6 +66,7 @@ def tune_here(storage: str, study_name: str, total_trials: int, monkeypatch) -> 
         model=_worker.model_spec(),
         total_trials=total_trials,
         cv=2,
+        n_repeats=1,
         storage=storage,
         study_name=study_name,
         random_state=0,

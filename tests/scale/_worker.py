@@ -100,6 +100,7 @@ def main() -> None:
         n_trials=args.n_trials,
         total_trials=args.total_trials,
         cv=2,
+        n_repeats=1,
         storage=args.storage,
         study_name=args.study_name,
         random_state=0,
