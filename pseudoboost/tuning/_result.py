@@ -26,6 +26,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def fold_spread(scores: Any) -> float:
+    """Standard deviation of per-fold scores with ``ddof=1``, as ``compare`` reports it
+    (0.0 for a single fold, NaN for none)."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.size == 0:
+        return float("nan")
+    return float(scores.std(ddof=1)) if scores.size > 1 else 0.0
+
+
 @dataclass
 class TuneResult:
     """The outcome of :func:`pseudoboost.tune`.
@@ -44,7 +53,7 @@ class TuneResult:
         Mean CV score of what is returned (the ensemble's is nested: its weights on each fold
         were chosen on the other folds).
     best_score_std : float
-        Standard deviation of that score over the folds.
+        Standard deviation of that score over the folds (``ddof=1``, as in ``compare``).
     cv_scores : ndarray of shape (n_folds,)
         Its score on each fold.
     oof_predictions : ndarray of shape (n_labelled,)
@@ -197,7 +206,7 @@ class TuneResult:
                 row["seconds"].append(float(trial.user_attrs["fit_seconds"]))
             if trial.state == TrialState.COMPLETE and self._beats(trial.value, row["best_score"]):
                 row["best_score"] = float(trial.value)
-                row["best_score_std"] = float(np.std(trial.user_attrs.get("fold_scores", [np.nan])))
+                row["best_score_std"] = fold_spread(trial.user_attrs.get("fold_scores", []))
                 row["best_sample_rate"] = float(trial.user_attrs.get("sample_rate", 0.0))
         table = []
         for row in rows.values():
@@ -212,7 +221,7 @@ class TuneResult:
                 {
                     "model": "ensemble",
                     "best_score": float(np.mean(scores)),
-                    "best_score_std": float(np.std(scores)),
+                    "best_score_std": fold_spread(scores),
                     "best_sample_rate": 0.0,
                     "n_complete": 1,
                     "n_pruned": 0,

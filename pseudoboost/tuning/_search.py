@@ -37,7 +37,7 @@ from pseudoboost.tuning._phases import (
     split_budget,
     supervised_trials,
 )
-from pseudoboost.tuning._result import TuneResult
+from pseudoboost.tuning._result import TuneResult, fold_spread
 from pseudoboost.tuning._space import SearchSpace
 
 TEACHER_ATTR = "teacher_ensemble"  # study user attribute: [[trial number, weight], ...]
@@ -307,11 +307,11 @@ def _result(
     return TuneResult(
         best_params=candidate_params(space, chosen),
         best_score=chosen.mean,
-        best_score_std=float(np.std(chosen.scores)),
+        best_score_std=fold_spread(chosen.scores),
         cv_scores=chosen.scores,
         oof_predictions=oof,
         supervised_score=baseline.mean,
-        supervised_score_std=float(np.std(baseline.scores)),
+        supervised_score_std=fold_spread(baseline.scores),
         supervised_cv_scores=baseline.scores,
         best_estimator_=best_estimator,
         pool_predictions=pool_predictions,

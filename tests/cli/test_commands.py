@@ -87,7 +87,7 @@ def test_report_content(tuned):
     result = report["result"]
     assert len(result["cv_scores"]) == 2 and len(result["supervised_cv_scores"]) == 2
     assert result["best_score"] == pytest.approx(np.mean(result["cv_scores"]))
-    assert result["best_score_std"] == pytest.approx(np.std(result["cv_scores"]))
+    assert result["best_score_std"] == pytest.approx(np.std(result["cv_scores"], ddof=1))
     assert 0 <= result["best_params"]["sample_rate"] <= 1
     assert result["metric"] == "rmse" and report["data"]["task"] == "regression"
     train_bytes = (tuned["dir"] / "train.csv").read_bytes()
@@ -344,7 +344,10 @@ def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys
     out = capsys.readouterr().out
     knn = _model_block(out, "knn")
     assert "n_neighbors 1..10 log" in knn and "starts at: n_neighbors=10" in knn
-    assert "pseudo-labelling: sample_rate, selection, max_iter, threshold, balance_classes (no pseudo_weight" in knn
+    assert (
+        "pseudo-labelling: sample_rate, selection, max_iter, threshold, balance_classes (no pseudo_weight"
+        in knn
+    )
     assert "label_source" not in out  # a regression knob
     assert main(["models", "--task", "regression", "--rows", "5000"]) == 0
     gp = _model_block(capsys.readouterr().out, "gaussian_process")

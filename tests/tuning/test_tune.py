@@ -39,7 +39,7 @@ def test_tiny_tune_end_to_end(data):
     assert result.n_trials == 5 and result.n_complete + result.n_pruned + result.n_failed == 5
     assert result.cv_scores.shape == (3,) and result.supervised_cv_scores.shape == (3,)
     assert result.best_score == pytest.approx(np.mean(result.cv_scores))
-    assert result.best_score_std == pytest.approx(np.std(result.cv_scores))
+    assert result.best_score_std == pytest.approx(np.std(result.cv_scores, ddof=1))
     # The re-scored best parameters reproduce the best trial exactly (same folds, same seeds).
     assert result.best_score == pytest.approx(result.study.best_value, rel=1e-12)
     best = result.study.best_trial
