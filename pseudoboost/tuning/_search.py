@@ -12,7 +12,7 @@ import optuna
 from optuna.trial import TrialState
 
 from pseudoboost.pseudo_label import PseudoLabelRegressor
-from pseudoboost.tuning._budget import budget_status, optimize_with_budget
+from pseudoboost.tuning._budget import optimize_with_budget
 from pseudoboost.tuning._choose import Candidate, Choice, choose, ensemble_candidate
 from pseudoboost.tuning._objective import (
     Member,
@@ -29,6 +29,7 @@ from pseudoboost.tuning._phases import (
     ENQUEUED,
     SUPERVISED_SHARE,
     Queue,
+    around_best,
     around_best_if_promising,
     default_items,
     next_model,
@@ -94,6 +95,12 @@ class Search:
         the second, with no recipes (they need the first phase's models).
         """
         end = self.deadline
+        if total_trials is not None:
+            # A study-wide budget shared by worker processes: one joint search, as each
+            # worker cannot know when the others have finished the supervised phase.
+            self.objective.supervised = False
+            self._phase(Queue([], around_best, self.space), None, total_trials, end)
+            return
         first_trials, first_seconds = split_budget(n_trials, timeout)
         first_total = None if total_trials is None else math.ceil(SUPERVISED_SHARE * total_trials)
         if self.space.supervised_only:
@@ -124,10 +131,9 @@ class Search:
     ) -> None:
         """Run trials until ``n_trials``, the study-wide ``total_trials`` or ``end``."""
         if self.n_jobs > 1 or total_trials is not None:
-            limit = n_trials
-            if total_trials is not None:
-                limit = max(0, total_trials - budget_status(self.study).finished)
-            queue.enqueue_all(self.study, limit=limit)
+            # Several processes share the study: each would queue the same items at once
+            # (duplicate trials, a retried trial taking a queued one's place), so the sampler
+            # alone chooses their trials.
             timeout = None if end is None else max(end - time.perf_counter(), 0.0)
             if timeout == 0.0:
                 return
@@ -174,9 +180,12 @@ class Search:
         stored = self.study.user_attrs.get(TEACHER_ATTR)
         if stored is not None:
             return self.members(stored)
-        candidate = ensemble_candidate(
-            self.problem, self.space, self.objective, supervised_trials(self.study)
-        )
+        # Only trials whose fold predictions this process holds: recomputing other workers'
+        # trials here would stall every worker at the phase boundary.
+        kept = [
+            t for t in supervised_trials(self.study) if t.number in self.objective.fold_predictions
+        ]
+        candidate = ensemble_candidate(self.problem, self.space, self.objective, kept)
         members = [] if candidate is None else candidate.members
         self.study.set_user_attr(TEACHER_ATTR, [[m.trial, m.weight] for m in members])
         return members

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.postgres
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
-def start_together(spawn_worker, url, study_name, tmp_path, options):
+def start_together(spawn_worker, url, study_name, tmp_path, options, name="go"):
     """One worker per dict of options, all released at once once imported."""
-    barrier = tmp_path / "go"
+    barrier = tmp_path / name
     workers = [spawn_worker(url, study_name, barrier=barrier, **extra) for extra in options]
-    wait_for(lambda: len(list(tmp_path.glob("go.*"))) == len(workers), 60, "workers to start")
+    wait_for(lambda: len(list(tmp_path.glob(f"{name}.*"))) == len(workers), 60, "workers to start")
     barrier.touch()
     return workers
 
@@ -60,17 +60,23 @@ def test_a_worker_killed_mid_trial_loses_only_that_trial_and_it_is_retried(
     postgres_url, study_name, spawn_worker, tmp_path
 ):
     in_fit = tmp_path / "in_fit"
-    victim, *survivors = start_together(
+    # The victim starts alone and is killed inside its first trial; the survivors start
+    # after. (Started together, tiny trials let the survivors fill the budget before the
+    # victim asked for a trial, so it hung in the final re-score instead: a harness race.)
+    (victim,) = start_together(
         spawn_worker,
         postgres_url,
         study_name,
         tmp_path,
-        [{"total_trials": 6, "hang_after_trials": 0, "in_fit_file": in_fit}]
-        + [{"total_trials": 6}] * 2,
+        [{"total_trials": 6, "hang_after_trials": 0, "in_fit_file": in_fit}],
+        name="victim",
     )
     wait_for(in_fit.exists, 60, "the victim to start fitting")
     victim.process.send_signal(signal.SIGKILL)
     assert victim.process.wait(timeout=10) == -signal.SIGKILL
+    survivors = start_together(
+        spawn_worker, postgres_url, study_name, tmp_path, [{"total_trials": 6}] * 2
+    )
     for worker in survivors:
         worker.wait(timeout=90)
 
