@@ -213,7 +213,8 @@ def tune(
         trial and only summarises (and refits) the best one. ``n_trials`` is then not used
         (bound one process with ``timeout``), and the sampler is seeded from the operating
         system so that the workers explore different parameters (the folds stay seeded by
-        ``random_state``, so every worker scores on the same folds).
+        ``random_state``, so every worker scores on the same folds). The workers run one
+        joint search of the models and the knobs, without the two phases.
     timeout : float, default=None
         Seconds for the call: the search stops at 95% of it (no trial, and no fold of a
         running trial, starts later), keeping the rest for the ensemble and the final refit.
