@@ -11,6 +11,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import Interval, validate_params
 
 from pseudoboost._class_labels import encode_labels
 from pseudoboost._cv import check_n_repeats, make_cv
@@ -52,6 +53,14 @@ FOLD_COLUMNS = [
 ]
 
 
+@validate_params(
+    {
+        "n_repeats": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "cv": ["cv_object"],
+        "n_jobs": [numbers.Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def compare(
     X: Any,
     y: Any,

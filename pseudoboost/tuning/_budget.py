@@ -21,7 +21,6 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import optuna
 from optuna.storages import fail_stale_trials
@@ -126,13 +125,3 @@ def optimize_with_budget(
         study.optimize(guarded, n_trials=1, catch=(Exception,), callbacks=list(callbacks or []))
         ran += 1
     return ran
-
-
-def check_total_trials(total_trials: Any) -> None:
-    """Raise a ValueError unless ``total_trials`` is None or a positive integer."""
-    from numbers import Integral
-
-    if total_trials is not None and (
-        isinstance(total_trials, bool) or not isinstance(total_trials, Integral) or total_trials < 1
-    ):
-        raise ValueError(f"total_trials must be a positive integer, got {total_trials!r}.")

@@ -9,12 +9,19 @@ import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
 
 from pseudoboost._cv import make_cv
 from pseudoboost._scoring import resolve_metric
@@ -25,7 +32,6 @@ from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
 from pseudoboost.pseudo_label._targets import unlabeled_mask
-from pseudoboost.tuning._budget import check_total_trials
 from pseudoboost.tuning._objective import Problem
 from pseudoboost.tuning._parallel import make_sampler
 from pseudoboost.tuning._result import TuneResult
@@ -126,23 +132,34 @@ def _subsample_pool(pool: Any, pool_size: int | str | None, n_labelled: int, see
     return take_rows(pool, np.sort(rng.choice(n_rows(pool), size=size, replace=False)))
 
 
-def _check_budget(n_trials: Any, total_trials: Any, timeout: Any, n_jobs: Any) -> int:
-    if n_trials is not None and (
-        isinstance(n_trials, bool) or not isinstance(n_trials, Integral) or n_trials < 1
-    ):
-        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}.")
-    check_total_trials(total_trials)
+def _check_budget(n_trials: Any, total_trials: Any, timeout: Any, n_jobs: int) -> int:
+    """The rules between parameters (each one alone is checked by ``validate_params``)."""
     if n_trials is None and timeout is None and total_trials is None:
         raise ValueError("Give n_trials or timeout (or both): with neither, tuning never ends.")
-    if timeout is not None and timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}.")
-    return int(n_jobs)
+    return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
 
 
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+# One message shape with the estimators: "The 'x' parameter of tune must be ... Got ...".
+TUNE_CONSTRAINTS: dict[str, list] = {
+    "n_trials": [_POSITIVE_INT, None],
+    "total_trials": [_POSITIVE_INT, None],
+    "timeout": [Interval(Real, 0, None, closed="neither"), None],
+    "cv": ["cv_object"],
+    "n_repeats": [_POSITIVE_INT, StrOptions({"auto"})],
+    "load_if_exists": ["boolean"],
+    "n_jobs": [_POSITIVE_INT, Options(Integral, {-1})],
+    "random_state": [Interval(Integral, None, None, closed="neither"), None],
+    "pruner": [StrOptions({"median", "hyperband", "none"}), HasMethods(["prune"]), None],
+    "task": [StrOptions({"auto", "regression", "classification"})],
+    "refit": ["boolean"],
+    "search_space": [Mapping, None],
+    "pool_size": [_POSITIVE_INT, StrOptions({"auto"}), None],
+    "alpha": [Interval(Real, 0, 1, closed="right")],
+}
+
+
+@validate_params(TUNE_CONSTRAINTS, prefer_skip_nested_validation=True)
 def tune(
     X: Any,
     y: Any,
@@ -299,10 +316,6 @@ def tune(
         n_trials = None
     if task == "auto":
         task = infer_task(y)
-    elif task not in ("regression", "classification"):
-        raise ValueError(f"task must be 'auto', 'regression' or 'classification', got {task!r}.")
-    if not 0 < alpha <= 1:
-        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}.")
     metric = resolve_metric(scoring, task)
     X_lab, y_lab, pool = _split_labelled(X, y, unlabeled, task)
     pool = _subsample_pool(pool, pool_size, len(y_lab), random_state)

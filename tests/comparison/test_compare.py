@@ -277,9 +277,9 @@ def test_classification_uses_random_selection_and_accuracy():
         ({"sample_rates": ()}, "sample_rates is empty"),
         ({"sample_rates": ("half",)}, "got 'half'"),
         ({"task": "ranking"}, "task must be one of"),
-        ({"n_repeats": 0}, "n_repeats must be a positive integer"),
+        ({"n_repeats": 0}, "The .n_repeats. parameter of compare must be an int"),
         ({"pseudo_params": {"sample_rate": 0.3}}, r"pseudo_params must not set \['sample_rate'\]"),
-        ({"cv": 1}, "cv must be at least 2 folds"),
+        ({"cv": 1}, "The .cv. parameter of compare must be an int in the range \\[2, inf\\)"),
         ({"unlabeled": None}, "There is nothing to pseudo-label"),
         (
             {"task": "classification", "selection": "threshold", "models": [LogisticRegression()]},

@@ -75,5 +75,6 @@ def test_total_trials_is_study_wide_across_calls(data, tmp_path):
 
 def test_total_trials_must_be_a_positive_integer(data):
     X, y, pool = data
-    with pytest.raises(ValueError, match=r"^total_trials must be a positive integer, got 0\.$"):
+    message = r"^The 'total_trials' parameter of tune must be an int in the range \[1, inf\) or None\. Got 0 instead\.$"
+    with pytest.raises(ValueError, match=message):
         tune(X, y, model="ridge", total_trials=0)

@@ -101,9 +101,9 @@ def test_pool_is_subsampled_and_repeats_follow_the_size(friedman):
     result = tune(X, y, unlabeled=pool, model="ridge", n_trials=2, cv=3, pool_size=50)
     assert result.n_pool == 50 and result.best_estimator_.unlabeled.shape == (50, 6)
     assert result.n_folds == 9  # 120 labelled rows: 3 repeats of 3 folds
-    with pytest.raises(ValueError, match="pool_size must be a positive integer, 'auto' or None"):
+    with pytest.raises(ValueError, match="The 'pool_size' parameter of tune must be an int"):
         tune(X, y, unlabeled=pool, model="ridge", n_trials=2, pool_size=0)
-    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"The 'alpha' parameter of tune must be a float in"):
         tune(X, y, unlabeled=pool, model="ridge", n_trials=2, alpha=0)
 
 
