@@ -21,11 +21,13 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import optuna
 from optuna.storages import fail_stale_trials
-from optuna.storages._heartbeat import is_heartbeat_enabled
 from optuna.trial import FrozenTrial, TrialState
+
+from pseudoboost.tuning._storage import heartbeat_storage
 
 SURPLUS_ATTR = "surplus"
 POLL_SECONDS = 0.5
@@ -93,6 +95,7 @@ def optimize_with_budget(
     objective: Callable[[optuna.trial.Trial], float],
     *,
     total_trials: int,
+    storage: Any = None,
     n_trials: int | None = None,
     timeout: float | None = None,
     callbacks: Sequence[Callable[[optuna.study.Study, FrozenTrial], None]] | None = None,
@@ -100,11 +103,13 @@ def optimize_with_budget(
 ) -> int:
     """Run trials of ``study`` until it has ``total_trials`` finished counting trials.
 
-    ``n_trials`` and ``timeout`` also bound this call. Returns the trials this call ran.
+    ``n_trials`` and ``timeout`` also bound this call. ``storage`` is the study's storage:
+    with heartbeats, trials of dead workers are failed and retried, and this call waits for
+    trials running elsewhere. Returns the trials this call ran.
     Exceptions of the objective are recorded as failed trials (the study goes on).
     """
     guarded = BudgetedObjective(objective, total_trials)
-    heartbeat = is_heartbeat_enabled(study._storage)
+    heartbeat = heartbeat_storage(storage) is not None
     start = time.monotonic()
     ran = 0
     while n_trials is None or ran < n_trials:

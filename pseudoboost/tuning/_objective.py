@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import optuna
-from optuna.storages._heartbeat import is_heartbeat_enabled
 from threadpoolctl import threadpool_limits
 
 from pseudoboost._class_labels import LabelEncodedClassifier
@@ -18,6 +17,7 @@ from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label import PseudoLabelClassifier, PseudoLabelRegressor
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
 from pseudoboost.tuning._space import SearchSpace, compose, pseudo_defaults
+from pseudoboost.tuning._storage import heartbeat_storage
 
 SEED_KEYS = ("random_state", "random_seed")
 logger = logging.getLogger("pseudoboost.tuning")
@@ -255,6 +255,9 @@ class Objective:
         The first phase: ``sample_rate`` is 0 and no knob is sampled.
     deadline : float or None
         ``time.perf_counter()`` after which no further fold starts.
+    storage : optuna storage or None
+        The study's storage: a database storage with heartbeats gets each trial's first
+        heartbeat before any work.
     """
 
     def __init__(
@@ -264,15 +267,17 @@ class Objective:
         *,
         supervised: bool = False,
         deadline: float | None = None,
+        storage: Any = None,
     ) -> None:
         self.problem = problem
+        self.storage = storage
         self.space = space
         self.supervised = supervised
         self.deadline = deadline
         self.fold_predictions: dict[int, list[np.ndarray]] = {}
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
-        _record_first_heartbeat(trial)
+        _record_first_heartbeat(self.storage, trial)
         spec, pseudo, params = self.space.sample(trial, supervised=self.supervised)
         trial.set_user_attr("model", spec.name)
         trial.set_user_attr("sample_rate", float(pseudo["sample_rate"]))
@@ -320,13 +325,16 @@ class Objective:
         return mean
 
 
-def _record_first_heartbeat(trial: optuna.trial.Trial) -> None:
+def _record_first_heartbeat(storage: Any, trial: optuna.trial.Trial) -> None:
     """Write the trial's first heartbeat before any work.
 
     Optuna's heartbeat thread writes it too, but a worker killed before that thread first ran
     would leave a RUNNING trial with no heartbeat, which no grace period ever marks stale, so
     the study would wait for it forever (seen under load in the SIGKILL tests).
     """
-    storage = trial.study._storage
-    if is_heartbeat_enabled(storage):
-        storage.record_heartbeat(trial._trial_id)
+    storage = heartbeat_storage(storage)
+    if storage is not None:  # the trial's id from public storage calls (Trial keeps it private)
+        study_id = storage.get_study_id_from_name(trial.study.study_name)
+        storage.record_heartbeat(
+            storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+        )

@@ -49,15 +49,18 @@ def _worker(
     # Ctrl-C reaches every worker: no traceback per worker for the trial it stopped.
     install_filter(optuna_handlers(root=True), TrialLogFilter())
     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+    storage = open_storage(url)
     study = optuna.load_study(
-        study_name=study_name, storage=open_storage(url), sampler=make_sampler(seed), pruner=pruner
+        study_name=study_name, storage=storage, sampler=make_sampler(seed), pruner=pruner
     )
     before = len(study.get_trials(deepcopy=False))
     try:
         if total_trials is not None:
             from pseudoboost.tuning._budget import optimize_with_budget
 
-            optimize_with_budget(study, objective, total_trials=total_trials, timeout=timeout)
+            optimize_with_budget(
+                study, objective, total_trials=total_trials, storage=storage, timeout=timeout
+            )
         else:
             study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(Exception,))
     except KeyboardInterrupt:

@@ -55,8 +55,9 @@ class Search:
     deadline : float or None
         ``time.perf_counter()`` at which the search stops (no fold starts after it).
     n_jobs : int
-        Worker processes; above 1 the study's storage ``url`` is opened by each.
-    url : str or None
+        Worker processes; above 1 each opens the study's storage from its URL.
+    storage : optuna storage or None
+        The study's storage (None: in memory).
     random_state : int or None
         Seeds the workers' samplers.
     pruner : optuna pruner
@@ -72,7 +73,7 @@ class Search:
         *,
         deadline: float | None,
         n_jobs: int,
-        url: str | None,
+        storage: Any,
         random_state: int | None,
         pruner: optuna.pruners.BasePruner,
         callbacks: Sequence[Callable] | None,
@@ -82,11 +83,13 @@ class Search:
         self.space = space
         self.deadline = deadline
         self.n_jobs = n_jobs
-        self.url = url
+        self.storage = storage
         self.random_state = random_state
         self.pruner = pruner
         self.callbacks = list(callbacks or [])
-        self.objective = Objective(problem, space, supervised=True, deadline=deadline)
+        self.objective = Objective(
+            problem, space, supervised=True, deadline=deadline, storage=storage
+        )
 
     def run(self, *, n_trials: int | None, total_trials: int | None, timeout: float | None) -> None:
         """The supervised phase, then pseudo-labelling (``_phases`` says what each tries).
@@ -155,7 +158,7 @@ class Search:
         if self.n_jobs > 1:
             run_parallel(
                 self.study,
-                self.url,
+                self.storage.url,
                 self.objective,
                 n_trials=n_trials,
                 total_trials=total_trials,
@@ -170,6 +173,7 @@ class Search:
                 self.study,
                 self.objective,
                 total_trials=total_trials,
+                storage=self.storage,
                 timeout=timeout,
                 callbacks=self.callbacks,
             )

@@ -124,3 +124,11 @@ def open_storage(storage: Any) -> BaseStorage | None:
 def is_shareable(storage: BaseStorage | None) -> bool:
     """Whether separate processes can share ``storage`` (anything but memory)."""
     return storage is not None and not isinstance(storage, optuna.storages.InMemoryStorage)
+
+
+def heartbeat_storage(storage: Any) -> RDBStorage | None:
+    """``storage`` when it records trial heartbeats (a database storage opened with a
+    heartbeat interval), else None; Optuna's public RDBStorage API only."""
+    if isinstance(storage, RDBStorage) and storage.get_heartbeat_interval() is not None:
+        return storage
+    return None

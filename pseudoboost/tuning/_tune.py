@@ -345,7 +345,7 @@ def tune(
             space,
             deadline=deadline,
             n_jobs=n_jobs,
-            url=getattr(opened, "url", None),
+            storage=opened,
             random_state=random_state if total_trials is None else None,
             pruner=pruner,
             callbacks=callbacks,
