@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import optuna
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from pseudoboost.comparison._stats import corrected_ttest
@@ -33,7 +33,7 @@ from pseudoboost.tuning._objective import (
     build_estimator,
     cross_validate,
 )
-from pseudoboost.tuning._phases import supervised_trials
+from pseudoboost.tuning._phases import best_first, better, pseudo_trials, supervised_trials
 from pseudoboost.tuning._space import SearchSpace
 
 MAX_MEMBERS = 8  # candidate trials for the ensemble
@@ -157,20 +157,13 @@ def fold_scores(trial: FrozenTrial) -> np.ndarray:
     return np.asarray(trial.user_attrs["fold_scores"], dtype=float)
 
 
-def pseudo_trials(study: optuna.study.Study, n_folds: int) -> list[FrozenTrial]:
-    """Complete trials with pseudo-labels scored on every fold, best first."""
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-    trials = [
-        t
-        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if t.user_attrs.get("sample_rate", 0.0) > 0
-        and len(t.user_attrs.get("fold_scores", [])) == n_folds
-    ]
-    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+def on_every_fold(trials: list[FrozenTrial], n_folds: int) -> list[FrozenTrial]:
+    """The trials scored on all ``n_folds`` folds (a resumed study may hold others)."""
+    return [t for t in trials if len(t.user_attrs.get("fold_scores", [])) == n_folds]
 
 
 def _beats(candidate: Candidate, other: Candidate, maximize: bool) -> bool:
-    return candidate.mean > other.mean if maximize else candidate.mean < other.mean
+    return better(candidate.mean, other.mean, maximize)
 
 
 @dataclass
@@ -205,10 +198,8 @@ def choose(
     """Pick the candidate to return (see the module docstring)."""
     n_folds = len(problem.splits)
     maximize = problem.metric.greater_is_better
-    supervised = [
-        t for t in supervised_trials(study) if len(t.user_attrs.get("fold_scores", [])) == n_folds
-    ]
-    pseudo_list = pseudo_trials(study, n_folds)
+    supervised = on_every_fold(supervised_trials(study), n_folds)
+    pseudo_list = on_every_fold(pseudo_trials(study), n_folds)
     if not supervised:  # sample_rate fixed above 0: the same model without pseudo-labels
         best = pseudo_list[0]
         pseudo = Candidate("pseudo", fold_scores(best), best)
@@ -226,7 +217,7 @@ def choose(
         return Choice(baseline, baseline, None, None)
     pseudo = Candidate("pseudo", fold_scores(pseudo_list[0]), pseudo_list[0])
     # Pseudo-labelled trials also join an ensemble: a distilled student adds diversity.
-    ranked = sorted([*supervised, *pseudo_list], key=lambda t: -t.value if maximize else t.value)
+    ranked = best_first([*supervised, *pseudo_list], maximize)
     mixed = ensemble_candidate(problem, space, objective, ranked, kind="pseudo_ensemble")
     if (
         mixed is not None

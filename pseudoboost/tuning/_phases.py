@@ -70,7 +70,7 @@ def default_items(space: SearchSpace) -> list[dict[str, Any]]:
     ]
 
 
-def _better(value: float, other: float, maximize: bool) -> bool:
+def better(value: float, other: float, maximize: bool) -> bool:
     return value > other if maximize else value < other
 
 
@@ -81,7 +81,7 @@ def best_per_model(trials: list[FrozenTrial], maximize: bool) -> dict[str, Froze
         if trial.state != TrialState.COMPLETE or trial.value is None:
             continue
         name = trial.user_attrs.get("model")
-        if name not in best or _better(trial.value, best[name].value, maximize):
+        if name not in best or better(trial.value, best[name].value, maximize):
             best[name] = trial
     return best
 
@@ -91,7 +91,7 @@ def next_model(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] 
     (None, leaving the choice to the sampler, with a single or a fixed model)."""
     if not space.several or "model" in space.overrides:
         return None
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximize = maximizing(study)
     trials = study.get_trials(deepcopy=False)
     best = best_per_model(trials, maximize)
     if not best:
@@ -112,15 +112,27 @@ def next_model(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] 
     return {"model": min(competitive, key=lambda name: (spent[name], name))}
 
 
-def supervised_trials(study: optuna.study.Study) -> list[FrozenTrial]:
-    """Complete trials without pseudo-labels, best first."""
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+def maximizing(study: optuna.study.Study) -> bool:
+    return study.direction == optuna.study.StudyDirection.MAXIMIZE
+
+
+def best_first(trials: list[FrozenTrial], maximize: bool) -> list[FrozenTrial]:
+    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+
+
+def complete_trials(study: optuna.study.Study, *, pseudo: bool) -> list[FrozenTrial]:
+    """Complete trials with (``pseudo``) or without pseudo-labels, best first."""
     trials = [
         t
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if t.user_attrs.get("sample_rate", 0.0) == 0.0 and t.value is not None
+        if (t.user_attrs.get("sample_rate", 0.0) > 0) == pseudo and t.value is not None
     ]
-    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+    return best_first(trials, maximizing(study))
+
+
+def supervised_trials(study: optuna.study.Study) -> list[FrozenTrial]:
+    """Complete trials without pseudo-labels, best first."""
+    return complete_trials(study, pseudo=False)
 
 
 def can_learn_from_pool(space: SearchSpace, trial: FrozenTrial) -> bool:
@@ -181,13 +193,7 @@ def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any]
 
 def pseudo_trials(study: optuna.study.Study) -> list[FrozenTrial]:
     """Complete trials with pseudo-labels, best first."""
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-    trials = [
-        t
-        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if t.user_attrs.get("sample_rate", 0.0) > 0 and t.value is not None
-    ]
-    return sorted(trials, key=lambda t: -t.value if maximize else t.value)
+    return complete_trials(study, pseudo=True)
 
 
 def around_best_if_promising(
@@ -196,9 +202,9 @@ def around_best_if_promising(
     """Phase 2 after the recipes: tune the knobs around the best configuration while some
     pseudo-labelled trial beats the best supervised one; otherwise give the time back to the
     supervised search (a trial with ``sample_rate=0`` of the next competitive model)."""
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximize = maximizing(study)
     pseudo, supervised = pseudo_trials(study), supervised_trials(study)
-    if pseudo and (not supervised or _better(pseudo[0].value, supervised[0].value, maximize)):
+    if pseudo and (not supervised or better(pseudo[0].value, supervised[0].value, maximize)):
         return around_best(study, space)
     if space.pseudo_only:
         return None
@@ -217,12 +223,12 @@ def recipes_hopeless(study: optuna.study.Study) -> bool:
     ]
     if len(tried) < RECIPE_PATIENCE:
         return False
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximize = maximizing(study)
     best = best_per_model(supervised_trials(study), maximize)
     return not any(
         t.state == TrialState.COMPLETE
         and t.user_attrs.get("model") in best
-        and _better(t.value, best[t.user_attrs["model"]].value, maximize)
+        and better(t.value, best[t.user_attrs["model"]].value, maximize)
         for t in tried
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,9 +26,7 @@ from pseudoboost.tuning._objective import (
 from pseudoboost.tuning._parallel import run_parallel
 from pseudoboost.tuning._phases import (
     ENQUEUED,
-    SUPERVISED_SHARE,
     Queue,
-    around_best,
     around_best_if_promising,
     default_items,
     next_model,
@@ -102,45 +99,34 @@ class Search:
             # A study-wide budget shared by worker processes: one joint search, as each
             # worker cannot know when the others have finished the supervised phase.
             self.objective.supervised = False
-            self._phase(Queue([], around_best, self.space), None, total_trials, end)
+            self._optimize(None, total_trials, None if end is None else _seconds_left(end))
             return
         first_trials, first_seconds = split_budget(n_trials, timeout)
-        first_total = None if total_trials is None else math.ceil(SUPERVISED_SHARE * total_trials)
         if self.space.supervised_only:
-            first_trials, first_total, first_seconds = n_trials, total_trials, timeout
+            first_trials, first_seconds = n_trials, timeout
+        items, rest_trials = [], n_trials
         if not self.space.pseudo_only:
             queue = Queue(default_items(self.space), next_model, self.space)
             first_end = None if end is None else end - timeout + first_seconds
-            self._phase(queue, first_trials, first_total, first_end)
+            self._phase(queue, first_trials, first_end)
             if self.space.supervised_only:
                 return
             self.problem.ensemble = self._teacher_ensemble()
             items = recipe_items(self.study, self.space, bool(self.problem.ensemble))
             rest_trials = None if n_trials is None else n_trials - first_trials
-        else:
-            items, rest_trials = [], n_trials
         self.objective.supervised = False
-        if rest_trials is not None and rest_trials < 1:
-            return
-        self._phase(
-            Queue(items, around_best_if_promising, self.space, recipes_hopeless),
-            rest_trials,
-            total_trials,
-            end,
-        )
+        if rest_trials is None or rest_trials >= 1:
+            queue = Queue(items, around_best_if_promising, self.space, recipes_hopeless)
+            self._phase(queue, rest_trials, end)
 
-    def _phase(
-        self, queue: Queue, n_trials: int | None, total_trials: int | None, end: float | None
-    ) -> None:
-        """Run trials until ``n_trials``, the study-wide ``total_trials`` or ``end``."""
-        if self.n_jobs > 1 or total_trials is not None:
-            # Several processes share the study: each would queue the same items at once
-            # (duplicate trials, a retried trial taking a queued one's place), so the sampler
-            # alone chooses their trials.
-            timeout = None if end is None else max(end - time.perf_counter(), 0.0)
-            if timeout == 0.0:
-                return
-            self._optimize(n_trials, total_trials, timeout)
+    def _phase(self, queue: Queue, n_trials: int | None, end: float | None) -> None:
+        """Run trials until ``n_trials`` or ``end``, asking ``queue`` what each tries."""
+        if self.n_jobs > 1:
+            # Worker processes would each queue the same items at once (duplicate trials),
+            # so the sampler alone chooses their trials.
+            timeout = None if end is None else _seconds_left(end)
+            if timeout != 0.0:
+                self._optimize(n_trials, None, timeout)
             return
         done = 0
         while (n_trials is None or done < n_trials) and (end is None or time.perf_counter() < end):
@@ -202,6 +188,10 @@ class Search:
             spec, pseudo, params = self.space.decode_trial(trials[int(number)])
             members.append(Member(spec, pseudo, params, float(weight), int(number)))
         return members
+
+
+def _seconds_left(end: float) -> float:
+    return max(end - time.perf_counter(), 0.0)
 
 
 def candidate_estimator(problem: Problem, space: SearchSpace, candidate: Candidate) -> Any:

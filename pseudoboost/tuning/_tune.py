@@ -122,10 +122,6 @@ def _subsample_pool(pool: Any, pool_size: int | str | None, n_labelled: int, see
     if pool is None or pool_size is None:
         return pool
     size = auto_pool_size(n_labelled) if pool_size == "auto" else pool_size
-    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-        raise ValueError(
-            f"pool_size must be a positive integer, 'auto' or None, got {pool_size!r}."
-        )
     if n_rows(pool) <= size:
         return pool
     rng = np.random.RandomState(seed)

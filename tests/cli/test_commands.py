@@ -203,6 +203,10 @@ def test_ctrl_c_keeps_finished_trials(make_tables, tmp_path):
             continue
         if finished >= 2:
             break
+    if finished < 2 and process.poll() is not None:  # it ended early: say why
+        pytest.fail(
+            f"tune exited ({process.returncode}) early; stderr:\n{process.communicate()[1]}"
+        )
     assert finished >= 2, "no trial finished in time"
     process.send_signal(signal.SIGINT)
     try:
