@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pseudoboost.models._estimators import (
     ARDGaussianProcessRegressor,
+    ClippedRegressor,
     WeightedTransformedTargetRegressor,
 )
 from pseudoboost.models._registry import (
@@ -24,6 +25,7 @@ from pseudoboost.models._spec import ModelSpec, RowBound, suggest
 
 __all__ = [
     "ARDGaussianProcessRegressor",
+    "ClippedRegressor",
     "ModelSpec",
     "RowBound",
     "WeightedTransformedTargetRegressor",

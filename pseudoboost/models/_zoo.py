@@ -3,7 +3,9 @@
 Factories import their library on call, so listing the registry stays cheap. Linear, kernel
 and k-nearest-neighbour models are built as ``StandardScaler`` + model pipelines, because they
 are sensitive to feature scale; the kernel models (SVR, kernel ridge) also standardise the
-target, so their ``C``/``epsilon``/``alpha`` ranges mean the same on every data set.
+target, so their ``C``/``epsilon``/``alpha`` ranges mean the same on every data set. Linear
+and kernel regressors predict inside the range of their training targets
+(:class:`ClippedRegressor`): they extrapolate without bound on rows far from the labelled ones.
 Thread counts default to 1: ``tune(n_jobs=...)`` parallelises trials instead.
 
 Beside each search space: a known-good starting point (``defaults``), a relative cost rank, a
@@ -21,6 +23,7 @@ from optuna.distributions import IntDistribution as Int
 
 from pseudoboost.models._estimators import (
     ARDGaussianProcessRegressor,
+    ClippedRegressor,
     WeightedTransformedTargetRegressor,
 )
 from pseudoboost.models._spec import ModelSpec, RowBound
@@ -127,19 +130,19 @@ def hist_gradient_boosting_classifier(**params: Any) -> Any:
 def ridge_regressor(**params: Any) -> Any:
     from sklearn.linear_model import Ridge
 
-    return _scaled(Ridge(**params))
+    return _scaled(ClippedRegressor(Ridge(**params)))
 
 
 def bayesian_ridge_regressor(**params: Any) -> Any:
     from sklearn.linear_model import BayesianRidge
 
-    return _scaled(BayesianRidge(**params))
+    return _scaled(ClippedRegressor(BayesianRidge(**params)))
 
 
 def elastic_net_regressor(**params: Any) -> Any:
     from sklearn.linear_model import ElasticNet
 
-    return _scaled(ElasticNet(**params))
+    return _scaled(ClippedRegressor(ElasticNet(**params)))
 
 
 def logistic_regression_classifier(**params: Any) -> Any:
@@ -149,19 +152,19 @@ def logistic_regression_classifier(**params: Any) -> Any:
 
 
 def gaussian_process_regressor(**params: Any) -> Any:
-    return _scaled(ARDGaussianProcessRegressor(**params))
+    return _scaled(ClippedRegressor(ARDGaussianProcessRegressor(**params)))
 
 
 def svr_regressor(**params: Any) -> Any:
     from sklearn.svm import SVR
 
-    return _scaled(_standardized_target(SVR(**params)))
+    return _scaled(ClippedRegressor(_standardized_target(SVR(**params))))
 
 
 def kernel_ridge_regressor(**params: Any) -> Any:
     from sklearn.kernel_ridge import KernelRidge
 
-    return _scaled(_standardized_target(KernelRidge(**params)))
+    return _scaled(ClippedRegressor(_standardized_target(KernelRidge(**params))))
 
 
 def knn_regressor(**params: Any) -> Any:
@@ -314,12 +317,6 @@ XGBOOST_ROW_BOUNDS = {"min_child_weight": _LEAF_ROWS}  # hessian sum; 1 per row 
 LEAF_ROW_BOUNDS = {"min_samples_leaf": _LEAF_ROWS}
 HIST_GRADIENT_BOOSTING_ROW_BOUNDS = {"min_samples_leaf": _LEAF_ROWS, "max_leaf_nodes": _LEAVES}
 KNN_ROW_BOUNDS = {"n_neighbors": 0.5}  # never more neighbours than rows
-
-_QUIET_LIGHTGBM = {"verbosity": -1, "n_jobs": 1, "random_state": 0, "subsample_freq": 1}
-_QUIET_XGBOOST = {"verbosity": 0, "n_jobs": 1, "random_state": 0, "tree_method": "hist"}
-_QUIET_CATBOOST = {"verbose": 0, "thread_count": 1, "random_seed": 0, "allow_writing_files": False}
-_SEEDED = {"random_state": 0}
-_FOREST = {"n_jobs": 1, "random_state": 0}
 
 
 def builtin_specs() -> list[ModelSpec]:

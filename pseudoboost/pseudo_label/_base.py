@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
 from pseudoboost._clone import SharedUnlabeledMixin
+from pseudoboost.models._estimators import ClippedRegressor
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import concat_selected, concat_targets, n_rows, take_rows
 
@@ -95,8 +96,11 @@ class Selection:
 def sample_weight_key(estimator: Any) -> str | None:
     """The fit keyword that carries sample weights to ``estimator``, or None if it has none.
 
-    A Pipeline routes them to its last step as ``<step>__sample_weight``.
+    A Pipeline routes them to its last step as ``<step>__sample_weight``; a
+    :class:`~pseudoboost.models.ClippedRegressor` takes them when the regressor it wraps does.
     """
+    if isinstance(estimator, ClippedRegressor):
+        return "sample_weight" if sample_weight_key(estimator.regressor) is not None else None
     if isinstance(estimator, Pipeline):
         name, last = estimator.steps[-1]
         return f"{name}__sample_weight" if has_fit_parameter(last, "sample_weight") else None

@@ -28,6 +28,7 @@ from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import validate_data
 
+from pseudoboost.models._estimators import ClippedRegressor
 from pseudoboost.pseudo_label._base import Selection, SelectionContext
 from pseudoboost.pseudo_label._labels import (
     context_teachers,
@@ -42,10 +43,22 @@ _FORESTS = (RandomForestRegressor, ExtraTreesRegressor)
 
 
 def _final_step(model: Any) -> tuple[Any, Any]:
-    """The last estimator of a Pipeline (or the model itself) and the steps before it."""
+    """The last estimator of a Pipeline (or the model itself) and the steps before it.
+
+    A fitted :class:`~pseudoboost.models.ClippedRegressor` is looked through: its regressor
+    (forest or ``return_std`` model) gives the uncertainty.
+    """
+    head = None
     if isinstance(model, Pipeline):
-        return model.steps[-1][1], model[:-1]
-    return model, None
+        model, head = model.steps[-1][1], model[:-1]
+    if isinstance(model, ClippedRegressor) and hasattr(model, "regressor_"):
+        inner, inner_head = _final_step(model.regressor_)
+        if head is None:
+            return inner, inner_head
+        return inner, head if inner_head is None else Pipeline(
+            [("head", head), ("inner", inner_head)]
+        )
+    return model, head
 
 
 def _has_return_std(model: Any) -> bool:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import BayesianRidge, LinearRegression
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -17,6 +18,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from pseudoboost.models import (
     ARDGaussianProcessRegressor,
+    ClippedRegressor,
     WeightedTransformedTargetRegressor,
     get_model,
 )
@@ -36,6 +38,7 @@ def _data(n=40, n_features=3, seed=0):
     [
         ARDGaussianProcessRegressor(random_state=0),
         WeightedTransformedTargetRegressor(LinearRegression(), transformer=StandardScaler()),
+        ClippedRegressor(LinearRegression()),
     ]
 )
 def test_sklearn_compatible(estimator, check):
@@ -96,8 +99,8 @@ def test_gp_clones_pickles_and_sets_params():
     fitted = pickle.loads(pickle.dumps(clone(gp).fit(X, y)))
     np.testing.assert_allclose(fitted.predict(X[:3]), clone(gp).fit(X, y).predict(X[:3]))
     spec = get_model("gaussian_process")
-    assert clone(spec.make_estimator(noise_level=0.3))[-1].noise_level == 0.3
-    assert spec.make_estimator()[-1].random_state == 0
+    assert clone(spec.make_estimator(noise_level=0.3))[-1].regressor.noise_level == 0.3
+    assert spec.make_estimator()[-1].regressor.random_state == 0
 
 
 def test_gp_restarts_are_seeded():
@@ -121,11 +124,11 @@ def test_kernel_models_standardise_the_target_and_take_weights(name):
     model = spec.make_estimator()
     # pseudo_weight reaches the kernel model through the pipeline.
     key = sample_weight_key(model)
-    assert key == "weightedtransformedtargetregressor__sample_weight"
+    assert key == "clippedregressor__sample_weight"
     fitted = clone(model).fit(X, y)
     # The target (mean 1000) is standardised: predictions live on the target's scale.
     assert abs(np.mean(fitted.predict(X)) - np.mean(y)) < 0.1 * np.std(y)
-    inner = fitted[-1]
+    inner = fitted[-1].regressor_
     assert isinstance(inner.transformer_, StandardScaler)
     weights = np.where(np.arange(len(y)) < 20, 1.0, 1e-6)
     weighted = clone(model).fit(X, y, **{key: weights}).predict(X)
@@ -141,3 +144,40 @@ def test_weighted_transformed_target_regressor_names_sample_weight():
     np.testing.assert_allclose(
         clone(model).fit(X, y, sample_weight=np.ones(len(y))).predict(X), unweighted
     )
+
+
+def test_clipped_regressor_keeps_predictions_in_the_training_range():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(scale=0.1, size=50)
+    model = ClippedRegressor(LinearRegression()).fit(X, y)
+    far = 100 * rng.normal(size=(200, 3))
+    predicted = model.predict(far)
+    assert predicted.min() == y.min() and predicted.max() == y.max()
+    raw = LinearRegression().fit(X, y).predict(far)
+    inside = (raw >= y.min()) & (raw <= y.max())
+    np.testing.assert_allclose(predicted[inside], raw[inside])
+    assert model.n_features_in_ == 3
+
+
+def test_clipped_regressor_passes_weights_and_return_std():
+    X, y = _data()
+    weights = np.where(np.arange(len(y)) < 20, 1.0, 1e-6)
+    pipeline = make_pipeline(StandardScaler(), BayesianRidge())
+    model = ClippedRegressor(pipeline)
+    weighted = clone(model).fit(X, y, sample_weight=weights).predict(X)
+    expected = clone(pipeline).fit(X, y, bayesianridge__sample_weight=weights).predict(X)
+    np.testing.assert_allclose(weighted, np.clip(expected, y.min(), y.max()))
+    mean, std = clone(model).fit(X, y).predict(X, return_std=True)
+    assert mean.shape == std.shape == (len(y),) and np.all(std > 0)
+
+
+@pytest.mark.parametrize(
+    "name", ["ridge", "bayesian_ridge", "elastic_net", "gaussian_process", "svr", "kernel_ridge"]
+)
+def test_extrapolating_zoo_regressors_are_clipped(name):
+    X, y = _data()
+    model = clone(get_model(name).make_estimator()).fit(X, y)
+    far = np.vstack([X * 1000, -X * 1000])
+    predicted = model.predict(far)
+    assert y.min() <= predicted.min() and predicted.max() <= y.max()
