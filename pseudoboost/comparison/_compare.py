@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import numbers
 import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.metrics import get_scorer_names
 from sklearn.pipeline import make_pipeline
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_params,
+)
 
 from pseudoboost._class_labels import encode_labels
-from pseudoboost._cv import check_n_repeats, make_cv
+from pseudoboost._cv import make_cv
 from pseudoboost._scoring import Metric, resolve_metric
 from pseudoboost._task import infer_task
 from pseudoboost.comparison._resolve import model_task, resolve_models
 from pseudoboost.comparison._stats import corrected_ttest
+from pseudoboost.models import ModelSpec
+from pseudoboost.pseudo_label import PseudoLabelClassifier, PseudoLabelRegressor
+from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
 from pseudoboost.pseudo_label._rows import n_rows, take_rows
 from pseudoboost.pseudo_label._targets import unlabeled_mask
 
-_TASKS = ("auto", "regression", "classification")
 _ROUNDING = 1e-9
 SUMMARY_COLUMNS = [
     "model",
@@ -51,16 +62,34 @@ FOLD_COLUMNS = [
     "n_pseudo",
     "fit_time",
 ]
+#: Parameters of the pseudo-labelling estimator that ``compare`` sets from its own arguments.
+_SET_BY_COMPARE = frozenset({"estimator", "unlabeled", "sample_rate", "selection", "random_state"})
+
+# One message shape with ``tune`` and the estimators: "The 'x' parameter of compare must be
+# ... Got ... instead." What no constraint can say (the rates inside ``sample_rates``, the
+# keys of ``pseudo_params``, rules between parameters, the data) is checked by hand below.
+COMPARE_CONSTRAINTS: dict[str, list] = {
+    "X": ["array-like", "sparse matrix"],
+    "y": ["array-like"],
+    "unlabeled": ["array-like", "sparse matrix", None],
+    "models": [str, ModelSpec, HasMethods(["fit", "get_params"]), Iterable, None],
+    "sample_rates": [Interval(numbers.Real, 0, 1, closed="both"), "array-like"],
+    "cv": ["cv_object"],
+    "n_repeats": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+    "random_state": [Interval(numbers.Integral, 0, 2**32 - 1, closed="both"), None],
+    "preprocessor": [HasMethods(["fit", "transform"]), None],
+    "selection": [StrOptions(set(REGRESSION_SELECTORS))],
+    "pseudo_params": [Mapping, None],
+    "groups": ["array-like", None],
+    "n_jobs": [numbers.Integral, None],
+    "task": [StrOptions({"auto", "regression", "classification"})],
+    "progress": ["boolean", None],
+    "return_folds": ["boolean"],
+}
 
 
-@validate_params(
-    {
-        "n_repeats": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "cv": ["cv_object"],
-        "n_jobs": [numbers.Integral, None],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(COMPARE_CONSTRAINTS, prefer_skip_nested_validation=True)
 def compare(
     X: Any,
     y: Any,
@@ -126,7 +155,7 @@ def compare(
         ``cv`` and 1 for a splitter, which brings its own repeats (``n_repeats > 1`` with a
         splitter is an error).
     scoring : str, callable or None, default=None
-        A scikit-learn scorer; None is RMSE for regression and accuracy for classification.
+        A scikit-learn scorer name or scorer callable; None is RMSE for regression and accuracy for classification.
         Scores are reported in the metric's natural sign (an RMSE is positive, lower is
         better).
     random_state : int or None, default=0
@@ -134,7 +163,7 @@ def compare(
         models and rates so the comparison stays paired).
     preprocessor : transformer, default=None
         Put in front of every model inside the pseudo-labelling estimator.
-    selection : str, default="random"
+    selection : {"random", "confidence", "coreg"}, default="random"
         The pseudo-labelling estimator's ``selection``; classification supports only
         "random" here (a rate of random selection).
     pseudo_params : dict, default=None
@@ -171,6 +200,17 @@ def compare(
         ``model, sample_rate, split, repeat, fold, score, supervised_score,
         diff_vs_supervised, win, n_pseudo, fit_time``.
 
+    Raises
+    ------
+    InvalidParameterError
+        (a ``ValueError``) For a parameter outside :data:`COMPARE_CONSTRAINTS`, a
+        ``sample_rates`` entry outside [0, 1] or ``pseudo_params`` that set what
+        ``compare`` sets, all as "The 'x' parameter of compare must be ... Got ... instead."
+    ValueError
+        For rules between parameters and data: a ``y`` that does not match ``X``, a
+        ``selection`` other than "random" for classification, rates above 0 with nothing
+        to pseudo-label, unknown or duplicated models.
+
     Examples
     --------
     >>> import numpy as np
@@ -184,190 +224,317 @@ def compare(
     >>> table[["model", "sample_rate", "n_folds"]].to_dict("records")
     [{'model': 'ridge', 'sample_rate': 0.0, 'n_folds': 3}, {'model': 'ridge', 'sample_rate': 0.5, 'n_folds': 3}]
     """
-    if task not in _TASKS:
-        raise ValueError(f"task must be one of {_TASKS}, got {task!r}.")
-    if n_repeats is None:
-        n_repeats = 3 if isinstance(cv, numbers.Integral) and not isinstance(cv, bool) else 1
-    n_repeats = check_n_repeats(n_repeats)
     rates = _check_sample_rates(sample_rates)
+    extra = _check_pseudo_params(pseudo_params)
+    y_arr = _check_target(X, y)
+    if task == "auto":
+        task = model_task(models) or infer_task(y_arr)
+    _check_selection(selection, task)
+    metric = resolve_metric(scoring, task)
+    named = resolve_models(models, task)
+    if task == "classification":
+        y_arr, _ = encode_labels(y_arr)  # codes 0..k-1, -1 for unlabelled rows
+    folds = _make_folds(
+        X,
+        y_arr,
+        unlabeled=unlabeled,
+        groups=groups,
+        rates=rates,
+        task=task,
+        cv=cv,
+        n_repeats=_default_repeats(cv) if n_repeats is None else int(n_repeats),
+        random_state=random_state,
+    )
+    jobs = _make_jobs(
+        named,
+        rates,
+        folds,
+        task=task,
+        unlabeled=unlabeled,
+        preprocessor=preprocessor,
+        selection=selection,
+        extra=extra,
+    )
+    shape = (len(named), len(rates), len(folds.splits))
+    fits = _run_jobs(jobs, X, y_arr, metric, shape, n_jobs=n_jobs, progress=progress)
+    diff, win = _paired_differences(fits.score, metric.greater_is_better)
+    summary = _summary_frame(named, rates, folds, fits, diff, win)
+    summary.attrs.update(
+        metric=metric.name,
+        greater_is_better=metric.greater_is_better,
+        task=task,
+        n_train=folds.n_train,
+        n_test=folds.n_test,
+    )
+    if not return_folds:
+        return summary
+    fold_frame = _fold_frame(named, rates, folds, fits, diff, win)
+    fold_frame.attrs.update(summary.attrs)
+    return summary, fold_frame
+
+
+# --- checks of what the constraints cannot express --------------------------------------------
+def _check_sample_rates(sample_rates: Any) -> list[float]:
+    """The distinct rates in increasing order, starting with the supervised 0.
+
+    Parameters
+    ----------
+    sample_rates : float or array-like
+        A rate in [0, 1] or several (the constraint has checked this much).
+
+    Returns
+    -------
+    list of float
+
+    Raises
+    ------
+    InvalidParameterError
+        For no rate at all, or an entry that is not a number in [0, 1] (booleans included).
+    """
+    values = [sample_rates] if isinstance(sample_rates, numbers.Real) else list(sample_rates)
+    valid = bool(values) and all(
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and 0.0 <= float(value) <= 1.0
+        for value in values
+    )
+    if not valid:
+        raise InvalidParameterError(
+            "The 'sample_rates' parameter of compare must be a float in the range [0.0, 1.0] or "
+            "a non-empty array-like of them (0 = supervised, 1 = the whole pool). "
+            f"Got {sample_rates!r} instead."
+        )
+    return sorted({0.0, *(float(value) for value in values)})
+
+
+def _check_pseudo_params(pseudo_params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``pseudo_params`` as a new dict, without the parameters ``compare`` sets itself.
+
+    Raises
+    ------
+    InvalidParameterError
+        When it sets one of ``estimator``, ``unlabeled``, ``sample_rate``, ``selection``
+        or ``random_state``.
+    """
+    extra = dict(pseudo_params or {})
+    clash = sorted(set(extra) & _SET_BY_COMPARE)
+    if clash:
+        raise InvalidParameterError(
+            f"The 'pseudo_params' parameter of compare must not set {clash}: compare sets them "
+            f"(use its own arguments). Got {pseudo_params!r} instead."
+        )
+    return extra
+
+
+def _check_target(X: Any, y: Any) -> np.ndarray:
+    """``y`` as a one-dimensional array with one entry per row of ``X``.
+
+    Raises
+    ------
+    ValueError
+        For a ``y`` of another shape.
+    """
     y_arr = np.asarray(y)
     if y_arr.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}.")
-    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
-    if n_samples != y_arr.shape[0]:
-        raise ValueError(f"X has {n_samples} rows but y has {y_arr.shape[0]}.")
-    if task == "auto":
-        task = model_task(models) or infer_task(y_arr)
+    if n_rows(X) != y_arr.shape[0]:
+        raise ValueError(f"X has {n_rows(X)} rows but y has {y_arr.shape[0]}.")
+    return y_arr
+
+
+def _check_selection(selection: str, task: str) -> None:
+    """For classification the share of the pool is a rate only with random selection.
+
+    Raises
+    ------
+    ValueError
+        For classification with any other ``selection``.
+    """
     if task == "classification" and selection != "random":
         raise ValueError(
             f"compare varies the share of the pool that is pseudo-labelled, which for "
             f"classification is selection='random'; got selection={selection!r}. Use "
             "PseudoLabelClassifier directly to study thresholds."
         )
-    metric = resolve_metric(scoring, task)
-    named = resolve_models(models, task)
-    if task == "classification":
-        y_arr, _ = encode_labels(y_arr)  # codes 0..k-1, -1 for unlabelled rows
 
-    missing = unlabeled_mask(y_arr, task)
-    labeled_pos = np.flatnonzero(~missing)
-    unlabeled_pos = np.flatnonzero(missing)
-    n_pool = unlabeled_pos.size + (0 if unlabeled is None else n_rows(unlabeled))
+
+def _check_pool(n_pool: int, rates: list[float]) -> None:
+    """A positive rate needs unlabelled rows.
+
+    Raises
+    ------
+    ValueError
+        For an empty pool and a rate above 0.
+    """
     if n_pool == 0 and any(rate > 0 for rate in rates):
         raise ValueError(
             "There is nothing to pseudo-label: pass unlabelled rows as `unlabeled=` or mark "
             "rows of y as unlabelled (NaN for regression, -1, NaN or None for classification)."
         )
 
+
+# --- the shared folds -------------------------------------------------------------------------
+def _default_repeats(cv: Any) -> int:
+    """``n_repeats=None``: 3 for an integer ``cv``, 1 for a splitter (it brings its own)."""
+    return 3 if isinstance(cv, numbers.Integral) and not isinstance(cv, bool) else 1
+
+
+@dataclass(frozen=True)
+class _Folds:
+    """The splits every (model, sample_rate) pair is scored on.
+
+    Attributes
+    ----------
+    splits : list of (ndarray, ndarray)
+        Positions in ``X`` of each split's training rows (the fold's labelled rows, then
+        every unlabelled row of ``X``) and of its test rows (labelled rows only).
+    n_train, n_test : float
+        Mean labelled training and test rows per split, for the corrected t-test.
+    per_repeat : int
+        Splits per repeat, which give each split its repeat and fold numbers.
+    seeds : ndarray of int
+        The pseudo-label selection seed of each split, shared by all models and rates so
+        that the comparison stays paired.
+    """
+
+    splits: list[tuple[np.ndarray, np.ndarray]]
+    n_train: float
+    n_test: float
+    per_repeat: int
+    seeds: np.ndarray
+
+
+def _make_folds(
+    X: Any,
+    y: np.ndarray,
+    *,
+    unlabeled: Any,
+    groups: Any,
+    rates: list[float],
+    task: str,
+    cv: Any,
+    n_repeats: int,
+    random_state: int | None,
+) -> _Folds:
+    """Split the labelled rows of ``X``; its unlabelled rows join every training side.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        All rows given to ``compare``.
+    y : ndarray of shape (n_samples,)
+        Targets, class codes for classification (unlabelled rows marked as
+        :func:`~pseudoboost.pseudo_label._targets.unlabeled_mask` reads them).
+    unlabeled : array-like or None
+        The extra pool, only counted here.
+    groups, rates, task, cv, n_repeats, random_state
+        As given to ``compare`` (``n_repeats`` resolved).
+
+    Returns
+    -------
+    _Folds
+    """
+    missing = unlabeled_mask(y, task)
+    labeled_pos = np.flatnonzero(~missing)
+    unlabeled_pos = np.flatnonzero(missing)
+    _check_pool(unlabeled_pos.size + (0 if unlabeled is None else n_rows(unlabeled)), rates)
     splitter = make_cv(cv, n_repeats=n_repeats, task=task, random_state=random_state)
-    X_lab = take_rows(X, labeled_pos)
-    y_lab = y_arr[labeled_pos]
     g_lab = None if groups is None else np.asarray(groups)[labeled_pos]
     splits = [
         (np.concatenate([labeled_pos[train], unlabeled_pos]), labeled_pos[test])
-        for train, test in splitter.split(X_lab, y_lab, g_lab)
+        for train, test in splitter.split(take_rows(X, labeled_pos), y[labeled_pos], g_lab)
     ]
     if not splits:
         raise ValueError("The cross-validation splitter produced no splits.")
-    n_train = float(np.mean([train.size - unlabeled_pos.size for train, _ in splits]))
-    n_test = float(np.mean([test.size for _, test in splits]))
     repeats = n_repeats if isinstance(cv, numbers.Integral) else getattr(splitter, "n_repeats", 1)
-    per_repeat = max(1, len(splits) // repeats)
-    seeds = np.random.RandomState(random_state).randint(0, 2**31 - 1, size=len(splits))
-
-    wrapper_class = _wrapper_class(task)
-    extra = dict(pseudo_params or {})
-    clash = sorted(
-        set(extra) & {"estimator", "unlabeled", "sample_rate", "selection", "random_state"}
+    return _Folds(
+        splits=splits,
+        n_train=float(np.mean([train.size - unlabeled_pos.size for train, _ in splits])),
+        n_test=float(np.mean([test.size for _, test in splits])),
+        per_repeat=max(1, len(splits) // repeats),
+        seeds=np.random.RandomState(random_state).randint(0, 2**31 - 1, size=len(splits)),
     )
-    if clash:
-        raise ValueError(
-            f"pseudo_params must not set {clash}: compare sets them (use its own arguments)."
-        )
+
+
+# --- the fits ---------------------------------------------------------------------------------
+_Job = tuple[tuple[int, int, int], Any, np.ndarray, np.ndarray]
+
+
+def _make_jobs(
+    named: list[tuple[str, Any]],
+    rates: list[float],
+    folds: _Folds,
+    *,
+    task: str,
+    unlabeled: Any,
+    preprocessor: Any,
+    selection: str,
+    extra: dict[str, Any],
+) -> list[_Job]:
+    """One unfitted pseudo-labelling estimator per (model, sample_rate, split).
+
+    Returns
+    -------
+    list of ((m, r, s), estimator, train, test)
+        The estimator's position in the result grid, the estimator and its split.
+    """
+    wrapper_class = PseudoLabelClassifier if task == "classification" else PseudoLabelRegressor
     jobs = []
     for m, (_, estimator) in enumerate(named):
         inner = estimator if preprocessor is None else make_pipeline(clone(preprocessor), estimator)
         for r, rate in enumerate(rates):
-            for s, (train, test) in enumerate(splits):
+            for s, (train, test) in enumerate(folds.splits):
                 wrapped = wrapper_class(
                     clone(inner),
                     unlabeled=unlabeled,
                     sample_rate=rate,
                     selection=selection,
-                    random_state=int(seeds[s]),
+                    random_state=int(folds.seeds[s]),
                     **extra,
                 )
                 jobs.append(((m, r, s), wrapped, train, test))
+    return jobs
 
+
+@dataclass(frozen=True)
+class _Fits:
+    """What each fit gave, every array shaped (model, sample_rate, split)."""
+
+    score: np.ndarray
+    n_pseudo: np.ndarray
+    fit_time: np.ndarray
+
+
+def _run_jobs(
+    jobs: list[_Job],
+    X: Any,
+    y: np.ndarray,
+    metric: Metric,
+    shape: tuple[int, int, int],
+    *,
+    n_jobs: int | None,
+    progress: bool | None,
+) -> _Fits:
+    """Fit and score every job with joblib, in order, updating a progress bar if asked."""
+    fits = _Fits(np.empty(shape), np.zeros(shape), np.zeros(shape))
     bar = _progress_bar(progress, len(jobs))
-    results = np.empty((len(named), len(rates), len(splits)))
-    n_pseudo = np.zeros_like(results)
-    fit_time = np.zeros_like(results)
     outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_and_score)(wrapped, X, y_arr, train, test, metric)
+        delayed(_fit_and_score)(wrapped, X, y, train, test, metric)
         for _, wrapped, train, test in jobs
     )
     for (key, *_), (score, pseudo, seconds) in zip(jobs, outputs, strict=True):
-        results[key], n_pseudo[key], fit_time[key] = score, pseudo, seconds
+        fits.score[key], fits.n_pseudo[key], fits.fit_time[key] = score, pseudo, seconds
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-
-    supervised = results[:, :1, :]  # rates[0] is always 0
-    diffs = results - supervised
-    # Identical fits can differ by rounding (e.g. a linear model refitted on its own exact
-    # predictions): such differences are 0, neither a win nor evidence for the test.
-    rounding = _ROUNDING * np.maximum(1.0, np.abs(supervised))
-    diffs = np.where(np.abs(diffs) <= rounding, 0.0, diffs)
-    wins = diffs > 0 if metric.greater_is_better else diffs < 0
-
-    rows, fold_rows = [], []
-    for m, (name, _) in enumerate(named):
-        for r, rate in enumerate(rates):
-            if len(splits) >= 2:
-                test = corrected_ttest(diffs[m, r], n_train, n_test)
-                t_stat, p_value, se = test.statistic, test.p_value, test.std_error
-            else:
-                t_stat = p_value = se = float("nan")
-            rows.append(
-                {
-                    "model": name,
-                    "sample_rate": rate,
-                    "score_mean": float(results[m, r].mean()),
-                    "score_std": float(results[m, r].std(ddof=1)) if len(splits) > 1 else 0.0,
-                    "diff_vs_supervised": float(diffs[m, r].mean()),
-                    "diff_std_error": se,
-                    "t_statistic": t_stat,
-                    "p_value": p_value,
-                    "wins": int(wins[m, r].sum()),
-                    "n_folds": len(splits),
-                    "n_pseudo_mean": float(n_pseudo[m, r].mean()),
-                    "fit_time_mean": float(fit_time[m, r].mean()),
-                }
-            )
-            if return_folds:
-                for s in range(len(splits)):
-                    fold_rows.append(
-                        {
-                            "model": name,
-                            "sample_rate": rate,
-                            "split": s,
-                            "repeat": s // per_repeat,
-                            "fold": s % per_repeat,
-                            "score": float(results[m, r, s]),
-                            "supervised_score": float(supervised[m, 0, s]),
-                            "diff_vs_supervised": float(diffs[m, r, s]),
-                            "win": bool(wins[m, r, s]),
-                            "n_pseudo": int(n_pseudo[m, r, s]),
-                            "fit_time": float(fit_time[m, r, s]),
-                        }
-                    )
-
-    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    summary.attrs.update(
-        metric=metric.name,
-        greater_is_better=metric.greater_is_better,
-        task=task,
-        n_train=n_train,
-        n_test=n_test,
-    )
-    if not return_folds:
-        return summary
-    folds = pd.DataFrame(fold_rows, columns=FOLD_COLUMNS)
-    folds.attrs.update(summary.attrs)
-    return summary, folds
-
-
-def _check_sample_rates(sample_rates: Any) -> list[float]:
-    values = [sample_rates] if isinstance(sample_rates, numbers.Real) else list(sample_rates)
-    if not values:
-        raise ValueError("sample_rates is empty: pass rates in [0, 1], e.g. (0, 0.2, 0.5, 1.0).")
-    rates = set()
-    for value in values:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not 0.0 <= float(value) <= 1.0
-        ):
-            raise ValueError(
-                f"sample_rates must be numbers in [0, 1] (0 = supervised, 1 = the whole pool); "
-                f"got {value!r}."
-            )
-        rates.add(float(value))
-    rates.add(0.0)
-    return sorted(rates)
-
-
-def _wrapper_class(task: str) -> type:
-    from pseudoboost.pseudo_label import PseudoLabelClassifier, PseudoLabelRegressor
-
-    return PseudoLabelClassifier if task == "classification" else PseudoLabelRegressor
+    return fits
 
 
 def _fit_and_score(
     estimator: Any, X: Any, y: np.ndarray, train: np.ndarray, test: np.ndarray, metric: Metric
 ) -> tuple[float, int, float]:
+    """Fit on ``train``, score on ``test``: (natural score, pseudo-labelled rows, seconds)."""
     start = time.perf_counter()
     estimator.fit(take_rows(X, train), y[train])
     seconds = time.perf_counter() - start
@@ -376,8 +543,110 @@ def _fit_and_score(
 
 
 def _progress_bar(progress: bool | None, total: int) -> Any:
+    """A tqdm bar over ``total`` fits, or None without ``progress``."""
     if not progress:
         return None
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="compare", unit="fit")
+
+
+# --- the paired comparison and the tables -----------------------------------------------------
+def _paired_differences(
+    score: np.ndarray, greater_is_better: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each score minus the same model's supervised score on the same split, and the wins.
+
+    Identical fits can differ by rounding (e.g. a linear model refitted on its own exact
+    predictions): differences within a relative 1e-9 are 0, neither a win nor evidence
+    for the test.
+
+    Parameters
+    ----------
+    score : ndarray of shape (n_models, n_rates, n_splits)
+        Natural scores; rate 0 (supervised) comes first.
+    greater_is_better : bool
+        The metric's orientation.
+
+    Returns
+    -------
+    diff : ndarray of the shape of ``score``
+    win : ndarray of bool of the shape of ``score``
+    """
+    supervised = score[:, :1, :]
+    diff = score - supervised
+    rounding = _ROUNDING * np.maximum(1.0, np.abs(supervised))
+    diff = np.where(np.abs(diff) <= rounding, 0.0, diff)
+    win = diff > 0 if greater_is_better else diff < 0
+    return diff, win
+
+
+def _paired_test(diff: np.ndarray, folds: _Folds) -> tuple[float, float, float]:
+    """(t statistic, p-value, standard error) of the corrected test; NaN for one split."""
+    if len(folds.splits) < 2:
+        return float("nan"), float("nan"), float("nan")
+    test = corrected_ttest(diff, folds.n_train, folds.n_test)
+    return test.statistic, test.p_value, test.std_error
+
+
+def _summary_frame(
+    named: list[tuple[str, Any]],
+    rates: list[float],
+    folds: _Folds,
+    fits: _Fits,
+    diff: np.ndarray,
+    win: np.ndarray,
+) -> pd.DataFrame:
+    """One row per (model, sample_rate), with ``SUMMARY_COLUMNS``."""
+    n_folds = len(folds.splits)
+    rows = []
+    for m, (name, _) in enumerate(named):
+        for r, rate in enumerate(rates):
+            t_stat, p_value, std_error = _paired_test(diff[m, r], folds)
+            rows.append(
+                {
+                    "model": name,
+                    "sample_rate": rate,
+                    "score_mean": float(fits.score[m, r].mean()),
+                    "score_std": float(fits.score[m, r].std(ddof=1)) if n_folds > 1 else 0.0,
+                    "diff_vs_supervised": float(diff[m, r].mean()),
+                    "diff_std_error": std_error,
+                    "t_statistic": t_stat,
+                    "p_value": p_value,
+                    "wins": int(win[m, r].sum()),
+                    "n_folds": n_folds,
+                    "n_pseudo_mean": float(fits.n_pseudo[m, r].mean()),
+                    "fit_time_mean": float(fits.fit_time[m, r].mean()),
+                }
+            )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _fold_frame(
+    named: list[tuple[str, Any]],
+    rates: list[float],
+    folds: _Folds,
+    fits: _Fits,
+    diff: np.ndarray,
+    win: np.ndarray,
+) -> pd.DataFrame:
+    """One row per (model, sample_rate, split), with ``FOLD_COLUMNS``."""
+    rows = [
+        {
+            "model": name,
+            "sample_rate": rate,
+            "split": s,
+            "repeat": s // folds.per_repeat,
+            "fold": s % folds.per_repeat,
+            "score": float(fits.score[m, r, s]),
+            "supervised_score": float(fits.score[m, 0, s]),
+            "diff_vs_supervised": float(diff[m, r, s]),
+            "win": bool(win[m, r, s]),
+            "n_pseudo": int(fits.n_pseudo[m, r, s]),
+            "fit_time": float(fits.fit_time[m, r, s]),
+        }
+        for m, (name, _) in enumerate(named)
+        for r, rate in enumerate(rates)
+        for s in range(len(folds.splits))
+    ]
+    return pd.DataFrame(rows, columns=FOLD_COLUMNS)

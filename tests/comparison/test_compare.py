@@ -14,6 +14,7 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils._param_validation import InvalidParameterError
 
 from pseudoboost import PseudoLabelRegressor, compare
 from pseudoboost.comparison._compare import FOLD_COLUMNS, SUMMARY_COLUMNS
@@ -261,6 +262,9 @@ def test_classification_uses_random_selection_and_accuracy():
     assert ((summary["score_mean"] > 0.5) & (summary["score_mean"] <= 1.0)).all()
 
 
+_RATES = r"The 'sample_rates' parameter of compare must be a float in the range \[0\.0, 1\.0\]"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -272,18 +276,19 @@ def test_classification_uses_random_selection_and_accuracy():
         ({"models": ["ridge", "ridge"]}, "listed twice"),
         ({"models": [("a", "not an estimator")]}, "is not a scikit-learn estimator"),
         ({"models": [42]}, "Each model must be a name from pseudoboost.models"),
-        ({"sample_rates": (0, 1.5)}, r"sample_rates must be numbers in \[0, 1\].*got 1.5"),
-        ({"sample_rates": (-0.1,)}, r"sample_rates must be numbers in \[0, 1\].*got -0.1"),
-        ({"sample_rates": ()}, "sample_rates is empty"),
-        ({"sample_rates": ("half",)}, "got 'half'"),
-        ({"task": "ranking"}, "task must be one of"),
-        ({"n_repeats": 0}, "The .n_repeats. parameter of compare must be an int"),
-        ({"pseudo_params": {"sample_rate": 0.3}}, r"pseudo_params must not set \['sample_rate'\]"),
-        ({"cv": 1}, "The .cv. parameter of compare must be an int in the range \\[2, inf\\)"),
+        ({"sample_rates": (0, 1.5)}, _RATES + r".*Got \(0, 1\.5\) instead"),
+        ({"sample_rates": (-0.1,)}, _RATES + r".*Got \(-0\.1,\) instead"),
+        ({"sample_rates": ()}, _RATES + r" or a non-empty array-like.*Got \(\) instead"),
+        ({"sample_rates": ("half",)}, _RATES + r".*Got \('half',\) instead"),
+        ({"sample_rates": (0, True)}, _RATES + r".*Got \(0, True\) instead"),
+        (
+            {"pseudo_params": {"sample_rate": 0.3}},
+            r"The 'pseudo_params' parameter of compare must not set \['sample_rate'\]",
+        ),
         ({"unlabeled": None}, "There is nothing to pseudo-label"),
         (
-            {"task": "classification", "selection": "threshold", "models": [LogisticRegression()]},
-            "for classification is selection='random'",
+            {"task": "classification", "selection": "confidence", "models": [LogisticRegression()]},
+            "for classification is selection='random'; got selection='confidence'",
         ),
     ],
 )
@@ -292,6 +297,62 @@ def test_bad_inputs(data, kwargs, message):
     call = {"unlabeled": pool, "models": [Ridge()], "cv": 2, "n_repeats": 1, **kwargs}
     with pytest.raises(ValueError, match=message):
         compare(X, y, **call)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"X": None}, "The 'X' parameter of compare must be an array-like"),
+        ({"y": 3.0}, "The 'y' parameter of compare must be an array-like"),
+        ({"unlabeled": "pool.csv"}, "The 'unlabeled' parameter of compare must be an array-like"),
+        ({"models": 42}, "The 'models' parameter of compare must be an instance of 'str'"),
+        ({"sample_rates": 1.5}, _RATES + r" or an array-like\. Got 1\.5 instead"),
+        ({"sample_rates": "half"}, _RATES + r" or an array-like\. Got 'half' instead"),
+        ({"cv": 1}, r"The 'cv' parameter of compare must be an int in the range \[2, inf\)"),
+        ({"n_repeats": 0}, r"The 'n_repeats' parameter of compare must be an int in the range"),
+        ({"scoring": "rmse"}, "The 'scoring' parameter of compare must be a str among"),
+        ({"scoring": 3}, "The 'scoring' parameter of compare must be a str among .*Got 3"),
+        (
+            {"random_state": -1},
+            r"The 'random_state' parameter of compare must be an int in the range \[0, 4294967295\]",
+        ),
+        ({"random_state": "seed"}, "The 'random_state' parameter of compare must be an int"),
+        (
+            {"preprocessor": Ridge()},
+            "The 'preprocessor' parameter of compare must be an object implementing 'fit' and "
+            "'transform'",
+        ),
+        ({"selection": "threshold"}, "The 'selection' parameter of compare must be a str among"),
+        ({"pseudo_params": [("max_iter", 2)]}, "The 'pseudo_params' parameter of compare must be"),
+        ({"groups": 5}, "The 'groups' parameter of compare must be an array-like or None"),
+        ({"n_jobs": "two"}, "The 'n_jobs' parameter of compare must be an instance of 'int'"),
+        ({"task": "ranking"}, "The 'task' parameter of compare must be a str among"),
+        ({"progress": "yes"}, "The 'progress' parameter of compare must be an instance of 'bool'"),
+        ({"return_folds": 1}, "The 'return_folds' parameter of compare must be an instance of"),
+    ],
+)
+def test_parameters_are_checked_by_their_constraints(data, kwargs, message):
+    X, y, pool = data
+    call = {"X": X, "y": y, "unlabeled": pool, "models": [Ridge()], "cv": 2, "n_repeats": 1}
+    with pytest.raises(InvalidParameterError, match=message):
+        compare(**{**call, **kwargs})
+
+
+def test_a_single_rate_and_numpy_scalars_are_accepted(data):
+    X, y, pool = data
+    summary = compare(
+        X,
+        y,
+        unlabeled=pool,
+        models=[Ridge()],
+        sample_rates=np.float64(0.5),
+        cv=np.int64(2),
+        n_repeats=np.int64(1),
+        random_state=np.int64(3),
+        progress=np.bool_(False),
+    )
+    assert summary["sample_rate"].tolist() == [0.0, 0.5]
+    assert summary["n_folds"].tolist() == [2, 2]
 
 
 def test_mismatched_lengths(data):
