@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
@@ -158,6 +158,10 @@ class ModelSpec:
         A known-good starting configuration for the search: search-space keys to values
         inside their distributions (a tuner can enqueue it as its first trial). Unlike
         ``default_params`` these are tuned, not fixed.
+    alternatives : sequence of dict, default=()
+        Further known-good configurations, as ``defaults`` and tried after every model's
+        default (a small portfolio: e.g. deep trees with many boosting rounds, which a table
+        with a sharp target needs and a noisy one does not).
     cost : int, default=3
         Relative cost rank of one fit, 1 = cheapest (ridge, k-NN) to 5 (CatBoost, scikit-learn
         gradient boosting); 3 when unknown.
@@ -198,6 +202,7 @@ class ModelSpec:
     default_params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    alternatives: Sequence[Mapping[str, Any]] = ()
     cost: int = 3
     max_rows: int | None = None
     row_bounds: Mapping[str, RowBound] = field(default_factory=dict)
@@ -249,16 +254,26 @@ class ModelSpec:
                     f"row_bounds[{key!r}] of model {self.name!r} must be a fraction > 0 or a "
                     f"(fraction > 0, floor >= 1) pair, got {bound!r}."
                 )
-        for key, value in self.defaults.items():
+        self._check_configuration("defaults", self.defaults)
+        for i, alternative in enumerate(self.alternatives):
+            self._check_configuration(f"alternatives[{i}]", alternative)
+
+    def _check_configuration(self, label: str, configuration: Mapping[str, Any]) -> None:
+        """Each value of a known-good configuration names a parameter and lies inside it."""
+        if not isinstance(configuration, Mapping):
+            raise TypeError(
+                f"{label} of model {self.name!r} must be a dict, got {configuration!r}."
+            )
+        for key, value in configuration.items():
             dist = self.search_space.get(key)
             if dist is None:
                 raise ValueError(
-                    f"defaults[{key!r}] of model {self.name!r} is not in its search space "
+                    f"{label}[{key!r}] of model {self.name!r} is not in its search space "
                     f"{sorted(self.search_space)}."
                 )
             if not contains(dist, value):
                 raise ValueError(
-                    f"defaults[{key!r}] = {value!r} of model {self.name!r} lies outside "
+                    f"{label}[{key!r}] = {value!r} of model {self.name!r} lies outside "
                     f"its distribution {dist!r}."
                 )
 
@@ -349,8 +364,30 @@ class ModelSpec:
         dict
             The starting configuration, each value inside its clipped distribution.
         """
+        return self._clipped(self.defaults, n_samples)
+
+    @validate_params(_N_SAMPLES, prefer_skip_nested_validation=True)
+    def alternatives_for(self, n_samples: int) -> list[dict[str, Any]]:
+        """``alternatives`` moved inside :meth:`space_for` ``(n_samples)``, as
+        :meth:`defaults_for`; each is completed with ``defaults`` where it is silent.
+
+        Parameters
+        ----------
+        n_samples : int
+            As for :meth:`space_for`.
+
+        Returns
+        -------
+        list of dict
+        """
+        return [
+            self._clipped({**self.defaults, **alternative}, n_samples)
+            for alternative in self.alternatives
+        ]
+
+    def _clipped(self, configuration: Mapping[str, Any], n_samples: int) -> dict[str, Any]:
         space = self.space_for(n_samples)
-        return {key: _clip_value(space[key], value) for key, value in self.defaults.items()}
+        return {key: _clip_value(space[key], value) for key, value in configuration.items()}
 
     def search_space_json(self) -> dict[str, str]:
         """The search space as JSON strings (Optuna's ``distribution_to_json``)."""

@@ -1,7 +1,8 @@
 """The search's schedule: a supervised phase, then pseudo-labelling around its best models.
 
 Phase 1 searches models and hyperparameters without pseudo-labels. Each model's known-good
-configuration runs first, cheapest model first; after that, each new trial goes to the
+configuration runs first, cheapest model first, then the alternatives some models have (deep
+boosting with many rounds, a feature-sampling forest); after that, each new trial goes to the
 competitive model (best score within ``COMPETITIVE`` of the best) that has used the least
 time so far, so a slow model cannot eat the budget and a hopeless one stops getting trials.
 Phase 2 spends the rest of the budget on pseudo-labelling: a short list of recipes known to
@@ -63,11 +64,16 @@ def cost_rank(spec: Any, n_samples: int | None) -> int:
 
 
 def default_items(space: SearchSpace) -> list[dict[str, Any]]:
-    """Each model's known-good configuration, the cheapest model first."""
-    return [
-        space.study_params(spec, space.default_params(spec))
-        for spec in sorted(space.models, key=lambda s: (cost_rank(s, space.n_samples), s.name))
+    """Each model's known-good configuration, the cheapest model first; then the models'
+    alternative configurations (``ModelSpec.alternatives``), the cheapest model first."""
+    models = sorted(space.models, key=lambda s: (cost_rank(s, space.n_samples), s.name))
+    defaults = [space.study_params(spec, space.default_params(spec)) for spec in models]
+    alternatives = [
+        space.study_params(spec, params)
+        for spec in models
+        for params in space.alternative_params(spec)
     ]
+    return defaults + alternatives
 
 
 def better(value: float, other: float, maximize: bool) -> bool:

@@ -201,6 +201,12 @@ class SearchSpace:
             return dict(spec.defaults)
         return spec.defaults_for(self.n_samples)
 
+    def alternative_params(self, spec: ModelSpec) -> list[dict[str, Any]]:
+        """``spec``'s further known-good configurations, valid for the rows a fit sees."""
+        if self.n_samples is None:
+            return [{**spec.defaults, **alternative} for alternative in spec.alternatives]
+        return spec.alternatives_for(self.n_samples)
+
     def _draw(self, trial: Any, name: str, distribution: BaseDistribution) -> Any:
         value = self.overrides.get(name, distribution)
         if isinstance(value, BaseDistribution):

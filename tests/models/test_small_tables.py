@@ -229,3 +229,39 @@ def test_a_spec_without_the_new_fields_behaves_as_before():
     assert spec.cost == 3 and spec.max_rows is None
     assert spec.fits(10**9)
     assert spec.space_for(2) == space and spec.defaults_for(2) == {}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=_ids(SPECS))
+def test_alternatives_are_complete_and_inside_the_space_for_every_size(spec):
+    for n in SIZES:
+        space = spec.space_for(n)
+        alternatives = spec.alternatives_for(n)
+        assert len(alternatives) == len(spec.alternatives)
+        for alternative in alternatives:
+            assert set(alternative) == set(spec.search_space)
+            assert alternative != spec.defaults_for(n), (spec.name, n)
+            for key, value in alternative.items():
+                assert _contains(space[key], value), (spec.name, n, key, value)
+
+
+def test_boosters_have_a_deep_long_alternative():
+    xgboost = get_model("xgboost").alternatives_for(10_000)[0]
+    assert xgboost["n_estimators"] == 1000 and xgboost["max_depth"] == 8
+    lightgbm = get_model("lightgbm").alternatives_for(10_000)[0]
+    assert lightgbm["n_estimators"] == 1000 and lightgbm["learning_rate"] == 0.1
+
+
+def test_invalid_alternatives_are_refused():
+    ridge = get_model("ridge")
+    with pytest.raises(ValueError, match=r"alternatives\[0\]\['nope'\] of model 'r'"):
+        ModelSpec("r", "regression", ridge.factory, ridge.search_space, alternatives=[{"nope": 1}])
+    with pytest.raises(ValueError, match=r"alternatives\[1\]\['alpha'\] = -1.0 .* lies outside"):
+        ModelSpec(
+            "r",
+            "regression",
+            ridge.factory,
+            ridge.search_space,
+            alternatives=[{"alpha": 1.0}, {"alpha": -1.0}],
+        )
+    with pytest.raises(TypeError, match=r"alternatives\[0\] of model 'r' must be a dict"):
+        ModelSpec("r", "regression", ridge.factory, ridge.search_space, alternatives=[1.0])

@@ -38,6 +38,23 @@ def test_defaults_run_first_cheapest_first(searched):
         assert trial.user_attrs[ENQUEUED] == "schedule"
 
 
+def test_alternatives_run_after_every_default(friedman):
+    X, y, pool = friedman
+    models = ["ridge", "xgboost", "extra_trees"]
+    result = tune(
+        X, y, model=models, n_trials=6, cv=3, n_repeats=1, search_space={"sample_rate": 0}
+    )
+    trials = result.study.trials
+    assert [t.params["model"] for t in trials[:3]] == ["ridge", "extra_trees", "xgboost"]
+    # Then the alternatives, cheapest model first: extra_trees (cost 3), xgboost (cost 4).
+    assert [t.params["model"] for t in trials[3:5]] == ["extra_trees", "xgboost"]
+    for trial in trials[3:5]:
+        spec = get_model(trial.params["model"])
+        got = {k.split("__", 1)[1]: v for k, v in trial.params.items() if "__" in k}
+        assert got == pytest.approx(spec.alternatives_for(80)[0])
+        assert trial.user_attrs[ENQUEUED] == "schedule"
+
+
 def test_phases_and_what_is_returned(searched):
     phases = [t.user_attrs.get("phase") for t in searched.study.trials]
     n_first = int(np.ceil(0.6 * 14))
