@@ -27,6 +27,7 @@ from pseudoboost.tuning._space import SearchSpace
 SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
 COMPETITIVE = 0.05  # relative distance to the best score that keeps a model in the race
 RECIPE_PATIENCE = 3  # recipes tried before the rest are dropped if none helped its model
+RECIPE_SHARE = 0.5  # a recipe whose estimated time is above this share of the time left is skipped
 ENQUEUED = "enqueued"  # user attribute: why a trial was queued ("default", "model", "recipe")
 
 # Pseudo-labelling recipes tried first in phase 2, most promising first (benchmarks/RESULTS.md).
@@ -176,15 +177,38 @@ def recipe_params(space: SearchSpace, base: FrozenTrial, recipe: dict[str, Any])
 
 
 def recipe_items(
-    study: optuna.study.Study, space: SearchSpace, has_ensemble: bool
-) -> list[dict[str, Any]]:
-    """The pseudo-labelling recipes on the best students, most promising first."""
+    study: optuna.study.Study,
+    space: SearchSpace,
+    teacher_seconds: float | None,
+    pool_ratio: float,
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """The pseudo-labelling recipes on the best students, most promising first, and the
+    estimated seconds of each (:func:`recipe_seconds`).
+
+    ``teacher_seconds`` is what cross-validating the ensemble teacher took (None: no
+    ensemble, so the recipes' teacher is the student itself); ``pool_ratio`` the pool rows a
+    trial sees per labelled row.
+    """
     recipes = RECIPES if space.task == "regression" else CLASSIFICATION_RECIPES
-    if not has_ensemble:
+    if teacher_seconds is None:
         recipes = [{**r, "teacher": "self"} if "teacher" in r else r for r in recipes]
-    return [
-        recipe_params(space, base, recipe) for recipe in recipes for base in students(study, space)
+    pairs = [(recipe, base) for recipe in recipes for base in students(study, space)]
+    items = [recipe_params(space, base, recipe) for recipe, base in pairs]
+    seconds = [
+        recipe_seconds(base, recipe, teacher_seconds or 0.0, pool_ratio) for recipe, base in pairs
     ]
+    return items, seconds
+
+
+def recipe_seconds(
+    base: FrozenTrial, recipe: dict[str, Any], teacher_seconds: float, pool_ratio: float
+) -> float:
+    """A recipe trial's time, estimated from its student's supervised trial: the student
+    refits on ``1 + sample_rate * pool_ratio`` times the rows (tree models' time grows about
+    linearly with them), after the ensemble teacher's fits when the recipe uses it."""
+    student = float(base.user_attrs.get("fit_seconds", 0.0))
+    seconds = student * (1.0 + recipe.get("sample_rate", 1.0) * pool_ratio)
+    return seconds + (teacher_seconds if recipe.get("teacher") == "ensemble" else 0.0)
 
 
 def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:
@@ -242,7 +266,12 @@ def recipes_hopeless(study: optuna.study.Study) -> bool:
 class Queue:
     """What the next trials try: ``items`` in order (those already in the study skipped,
     the rest dropped once ``give_up(study)`` says so), then whatever
-    ``fallback(study, space)`` proposes (None: the sampler decides)."""
+    ``fallback(study, space)`` proposes (None: the sampler decides).
+
+    With ``seconds`` (each item's estimated time) and ``seconds_left`` (a callable), an item
+    estimated to take more than ``RECIPE_SHARE`` of the time left is skipped: a trial that
+    would use the rest of the budget leaves nothing to compare it with.
+    """
 
     def __init__(
         self,
@@ -250,28 +279,37 @@ class Queue:
         fallback: Any,
         space: SearchSpace,
         give_up: Any = None,
+        *,
+        seconds: list[float] | None = None,
+        seconds_left: Any = None,
     ) -> None:
         self.items = list(items)
+        self.seconds = list(seconds) if seconds is not None else [0.0] * len(self.items)
         self.fallback = fallback
         self.space = space
         self.give_up = give_up
+        self.seconds_left = seconds_left
 
     def next(self, study: optuna.study.Study) -> dict[str, Any] | None:
         tried = [t.params for t in study.get_trials(deepcopy=False)]
         if self.items and self.give_up is not None and self.give_up(study):
             self.items = []
         while self.items:
-            item = self.items.pop(0)
-            if not any(_same(item, params) for params in tried):
-                return item
+            item, seconds = self.items.pop(0), self.seconds.pop(0)
+            if any(_same(item, params) for params in tried) or not self._affordable(seconds):
+                continue
+            return item
         return self.fallback(study, self.space)
+
+    def _affordable(self, seconds: float) -> bool:
+        return self.seconds_left is None or seconds <= RECIPE_SHARE * self.seconds_left()
 
     def enqueue_all(self, study: optuna.study.Study, limit: int | None = None) -> None:
         """Queue the items at once, at most ``limit`` (for worker processes, which share the
         study's queue; what a budget does not reach stays queued in the study)."""
         for item in self.items[:limit]:
             study.enqueue_trial(item, user_attrs={ENQUEUED: "schedule"}, skip_if_exists=True)
-        self.items = []
+        self.items, self.seconds = [], []
 
 
 def _same(item: dict[str, Any], params: dict[str, Any]) -> bool:

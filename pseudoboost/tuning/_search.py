@@ -104,7 +104,7 @@ class Search:
         first_trials, first_seconds = split_budget(n_trials, timeout)
         if self.space.supervised_only:
             first_trials, first_seconds = n_trials, timeout
-        items, rest_trials = [], n_trials
+        items, seconds, rest_trials = [], [], n_trials
         if not self.space.pseudo_only:
             queue = Queue(default_items(self.space), next_model, self.space)
             first_end = None if end is None else end - timeout + first_seconds
@@ -112,11 +112,20 @@ class Search:
             if self.space.supervised_only:
                 return
             self.problem.ensemble = self._teacher_ensemble()
-            items = recipe_items(self.study, self.space, bool(self.problem.ensemble))
+            items, seconds = recipe_items(
+                self.study, self.space, self._teacher_seconds(), self._pool_ratio()
+            )
             rest_trials = None if n_trials is None else n_trials - first_trials
         self.objective.supervised = False
         if rest_trials is None or rest_trials >= 1:
-            queue = Queue(items, around_best_if_promising, self.space, recipes_hopeless)
+            queue = Queue(
+                items,
+                around_best_if_promising,
+                self.space,
+                recipes_hopeless,
+                seconds=seconds,
+                seconds_left=None if end is None else lambda: _seconds_left(end),
+            )
             self._phase(queue, rest_trials, end)
 
     def _phase(self, queue: Queue, n_trials: int | None, end: float | None) -> None:
@@ -163,6 +172,19 @@ class Search:
                 timeout=timeout,
                 callbacks=self.callbacks,
             )
+
+    def _teacher_seconds(self) -> float | None:
+        """Seconds the ensemble teacher's members took to cross-validate (None: no ensemble)."""
+        if not self.problem.ensemble:
+            return None
+        trials = self.study.get_trials(deepcopy=False)
+        return sum(
+            float(trials[m.trial].user_attrs.get("fit_seconds", 0.0)) for m in self.problem.ensemble
+        )
+
+    def _pool_ratio(self) -> float:
+        """Pool rows a trial may pseudo-label per labelled training row."""
+        return self.problem.n_pool / max(self.problem.n_fit, 1)
 
     def _teacher_ensemble(self) -> list[Member]:
         """The supervised phase's ensemble, stored in the study so that a resumed study's

@@ -4,12 +4,13 @@ returned, the ensemble of trials, the leaderboard and the anytime curve."""
 from __future__ import annotations
 
 import numpy as np
+import optuna
 import pytest
 from sklearn.datasets import make_friedman1
 
 from pseudoboost import tune
 from pseudoboost.models import get_model
-from pseudoboost.tuning._phases import ENQUEUED
+from pseudoboost.tuning._phases import ENQUEUED, Queue, recipe_seconds
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +150,36 @@ def test_every_new_zoo_model_runs_through_tune_on_30_rows(name):
     mean_rmse = np.sqrt(np.mean((y[:30] - y[:30].mean()) ** 2))
     assert result.best_score < mean_rmse  # learns something on 20-row folds
     assert result.best_estimator_.predict(X[30:]).shape == (30,)
+
+
+def _trial_with_seconds(seconds):
+    return optuna.trial.create_trial(
+        params={}, distributions={}, value=1.0, user_attrs={"fit_seconds": seconds}
+    )
+
+
+def test_recipe_seconds_scale_with_the_rows_and_add_the_teacher():
+    base = _trial_with_seconds(10.0)
+    # Half of a pool twice the labelled rows: the student fits on twice the rows.
+    self_taught = {"teacher": "self", "sample_rate": 0.5}
+    assert recipe_seconds(base, self_taught, 30.0, 2.0) == pytest.approx(20.0)
+    ensemble = {"teacher": "ensemble", "sample_rate": 1.0}
+    assert recipe_seconds(base, ensemble, 30.0, 2.0) == pytest.approx(60.0)
+
+
+def test_queue_skips_items_that_would_use_most_of_the_time_left():
+    study = optuna.create_study()
+    left = [100.0]
+    items = [{"a": 1}, {"a": 2}, {"a": 3}]
+    queue = Queue(
+        items,
+        lambda study, space: "fallback",
+        None,
+        seconds=[80.0, 50.0, 10.0],
+        seconds_left=lambda: left[0],
+    )
+    assert queue.next(study) == {"a": 2}  # 80 s > half of 100 s: skipped; 50 s is not
+    left[0] = 10.0
+    assert queue.next(study) == "fallback"  # 10 s > half of 10 s
+    unlimited = Queue(items, lambda study, space: None, None, seconds=[1e9, 1e9, 1e9])
+    assert unlimited.next(study) == {"a": 1}
