@@ -30,7 +30,8 @@ def distribution_text(name: str, distribution: BaseDistribution) -> str:
 
 
 def model_lines(spec: Any, n_rows: int | None, knobs: dict[str, BaseDistribution]) -> list[str]:
-    """The lines of one model: description, cost and rows, ranges, defaults, its knobs.
+    """The lines of one model: description, cost and rows, ranges, defaults and
+    alternatives (only what differs from the defaults), its knobs.
 
     ``n_rows`` clips the ranges and defaults to what a fit on that many rows can use
     (``ModelSpec.space_for`` / ``defaults_for``); ``knobs`` are the pseudo-labelling knobs
@@ -52,6 +53,11 @@ def model_lines(spec: Any, n_rows: int | None, knobs: dict[str, BaseDistribution
     if defaults:
         starts = ", ".join(f"{key}={_value(value)}" for key, value in defaults.items())
         lines.append(f"{INDENT}starts at: {starts}")
+    alternatives = spec.alternatives if n_rows is None else spec.alternatives_for(n_rows)
+    for alternative in alternatives:
+        changed = {k: v for k, v in alternative.items() if defaults.get(k) != v}
+        then = ", ".join(f"{key}={_value(value)}" for key, value in changed.items())
+        lines.append(f"{INDENT}then tries: {then}")
     names = list(knobs)
     note = ""
     if not accepts_weights(spec):

@@ -103,7 +103,7 @@ def sample_weight_key(estimator: Any) -> str | None:
         return "sample_weight" if sample_weight_key(estimator.regressor) is not None else None
     if isinstance(estimator, Pipeline):
         name, last = estimator.steps[-1]
-        return f"{name}__sample_weight" if has_fit_parameter(last, "sample_weight") else None
+        return f"{name}__sample_weight" if sample_weight_key(last) is not None else None
     return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
 
 

@@ -334,6 +334,9 @@ def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys
     assert "tunes: n_estimators 50..1000 log, learning_rate 0.005..0.3 log" in lightgbm
     defaults = get_model("lightgbm").defaults
     assert f"starts at: n_estimators={defaults['n_estimators']}, learning_rate=" in lightgbm
+    # The alternative, only what differs from the defaults.
+    assert "then tries: n_estimators=1000, learning_rate=0.1, min_child_samples=5, " in lightgbm
+    assert "then tries" not in _model_block(out, "ridge")
     assert "pseudo-labelling: sample_rate, selection, pseudo_weight, max_iter, " in lightgbm
     assert "label_source, teacher" in lightgbm
     # k-NN and the Gaussian process take no sample_weight: no pseudo_weight for them.

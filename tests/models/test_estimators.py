@@ -181,3 +181,11 @@ def test_extrapolating_zoo_regressors_are_clipped(name):
     far = np.vstack([X * 1000, -X * 1000])
     predicted = model.predict(far)
     assert y.min() <= predicted.min() and predicted.max() <= y.max()
+
+
+def test_weights_reach_a_clipped_model_only_when_it_takes_them():
+    # The Gaussian process takes no sample_weight: neither does its clipped pipeline.
+    assert sample_weight_key(get_model("gaussian_process").make_estimator()) is None
+    assert (
+        sample_weight_key(get_model("ridge").make_estimator()) == "clippedregressor__sample_weight"
+    )
