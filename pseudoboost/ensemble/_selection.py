@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -81,10 +81,22 @@ def _select(
     loss: Loss,
     n_iter: int,
     random_state: Any,
+    costs: np.ndarray | None = None,
+    max_cost: float | None = None,
 ) -> np.ndarray:
     """The greedy loop on clean rows; returns the weights."""
     n_models = predictions.shape[0]
     rng = None if random_state is None else check_random_state(random_state)
+    chosen_set = np.zeros(n_models, dtype=bool)
+
+    def affordable() -> np.ndarray:
+        """Models already in the ensemble, or whose cost still fits ``max_cost``."""
+        if costs is None or max_cost is None:
+            return np.ones(n_models, dtype=bool)
+        fits = chosen_set | (costs[chosen_set].sum() + costs <= max_cost)
+        if not fits.any():  # nothing fits: the cheapest model alone
+            fits[np.argmin(costs)] = True
+        return fits
 
     def pick(losses: np.ndarray) -> int:
         losses = np.where(np.isnan(losses), np.inf, losses)
@@ -98,10 +110,17 @@ def _select(
     running_sum = np.zeros_like(predictions[0])
     best_loss, best_size = np.inf, 1
     for step in range(n_iter):
+        eligible = affordable()
         candidate_losses = np.array(
-            [float(loss(y, (running_sum + predictions[j]) / (step + 1))) for j in range(n_models)]
+            [
+                float(loss(y, (running_sum + predictions[j]) / (step + 1)))
+                if eligible[j]
+                else np.inf
+                for j in range(n_models)
+            ]
         )
         chosen = pick(candidate_losses)
+        chosen_set[chosen] = True
         history[step] = chosen
         running_sum += predictions[chosen]
         if candidate_losses[chosen] < best_loss:
@@ -117,6 +136,8 @@ def _select(
         "loss": [callable, None],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "costs": ["array-like", None],
+        "max_cost": [Interval(Real, 0, None, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -127,6 +148,8 @@ def ensemble_selection(
     loss: Loss | None = None,
     n_iter: int = 25,
     random_state: Any = None,
+    costs: Any = None,
+    max_cost: float | None = None,
 ) -> np.ndarray:
     """Choose ensemble weights by greedy forward selection with replacement (Caruana et al.).
 
@@ -160,6 +183,13 @@ def ensemble_selection(
         scikit-learn functions, this does not mean the global random state): the model with
         the lowest index wins, so the result is deterministic. A seed or RandomState: one of
         the tied models is drawn at random (AutoGluon's rule), reproducible for a fixed seed.
+    costs : array-like of shape (n_models,), default=None
+        What including each model costs (e.g. the seconds to refit it), counted once per
+        model however often it is chosen.
+    max_cost : float >= 0, default=None
+        With ``costs``: a model may join only while the summed cost of the distinct models
+        chosen stays at most ``max_cost`` (when no model fits, the cheapest is used alone).
+        None: no limit.
 
     Returns
     -------
@@ -203,7 +233,14 @@ def ensemble_selection(
     predictions, y = predictions[:, usable], y[usable]
     if loss is None:
         loss = _default_loss(predictions, y)
-    return _select(predictions, y, loss, n_iter, random_state)
+    if costs is not None:
+        costs = np.asarray(costs, dtype=float)
+        if costs.shape != (predictions.shape[0],) or not np.all(costs >= 0):
+            raise ValueError(
+                f"costs must be {predictions.shape[0]} non-negative numbers, one per model; "
+                f"got {costs!r}."
+            )
+    return _select(predictions, y, loss, n_iter, random_state, costs, max_cost)
 
 
 def _check_folds(folds: Iterable[Any], n_samples: int) -> list[tuple[np.ndarray, np.ndarray]]:

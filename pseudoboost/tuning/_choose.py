@@ -107,16 +107,27 @@ def ensemble_pool(trials: list[FrozenTrial]) -> list[FrozenTrial]:
     return chosen
 
 
+def refit_estimate(problem: Problem, trial: FrozenTrial) -> float:
+    """Seconds to refit ``trial``'s estimator on every labelled row: its mean time per fold
+    (``fit_seconds`` covers all folds, pseudo-labelling included) scaled to the rows."""
+    per_fold = float(trial.user_attrs.get("fit_seconds", 0.0)) / len(problem.splits)
+    return per_fold * len(problem.y) / max(problem.n_fit, 1)
+
+
 def ensemble_candidate(
     problem: Problem,
     space: SearchSpace,
     objective: Objective,
     trials: list[FrozenTrial],
     kind: str = "ensemble",
+    refit_seconds: float | None = None,
 ) -> Candidate | None:
     """The weighted ensemble of ``trials`` (best first) with nested per-fold scores.
 
-    None when fewer than two trials take part, or for classification.
+    With ``refit_seconds``, the members' estimated refit times (:func:`refit_estimate`)
+    sum to at most that (``ensemble_selection``'s ``max_cost``), so returning the ensemble
+    does not overrun the budget. None when fewer than two trials take part, or for
+    classification.
     """
     from pseudoboost.ensemble import ensemble_selection
 
@@ -127,6 +138,9 @@ def ensemble_candidate(
         return None
     folds = [trial_fold_predictions(problem, space, objective, t) for t in pool]
     loss = _loss(problem)
+    budget = {}
+    if refit_seconds is not None:
+        budget = {"costs": [refit_estimate(problem, t) for t in pool], "max_cost": refit_seconds}
     tests = [test for _, test in problem.splits]
     scores = []
     for f, test in enumerate(tests):
@@ -135,13 +149,15 @@ def ensemble_candidate(
         keep = ~np.isin(rows, test)  # never choose weights on fold f's targets
         stacked = np.stack([np.concatenate([p[g] for g in others])[keep] for p in folds])
         weights = ensemble_selection(
-            stacked, problem.y[rows[keep]], loss=loss, n_iter=ENSEMBLE_ITERATIONS
+            stacked, problem.y[rows[keep]], loss=loss, n_iter=ENSEMBLE_ITERATIONS, **budget
         )
         blend = weights @ np.stack([p[f] for p in folds])
         scores.append(score_predictions(problem, problem.y[test], blend))
     rows = np.concatenate(tests)
     stacked = np.stack([np.concatenate(p) for p in folds])
-    weights = ensemble_selection(stacked, problem.y[rows], loss=loss, n_iter=ENSEMBLE_ITERATIONS)
+    weights = ensemble_selection(
+        stacked, problem.y[rows], loss=loss, n_iter=ENSEMBLE_ITERATIONS, **budget
+    )
     members = [
         Member(spec, pseudo, params, float(w), t.number)
         for t, w in zip(pool, weights, strict=True)
@@ -194,8 +210,10 @@ def choose(
     objective: Objective,
     *,
     alpha: float,
+    refit_seconds: float | None = None,
 ) -> Choice:
-    """Pick the candidate to return (see the module docstring)."""
+    """Pick the candidate to return (see the module docstring); ``refit_seconds`` bounds
+    the ensembles' estimated refit time (:func:`ensemble_candidate`)."""
     n_folds = len(problem.splits)
     maximize = problem.metric.greater_is_better
     supervised = on_every_fold(supervised_trials(study), n_folds)
@@ -210,7 +228,9 @@ def choose(
         baseline = Candidate("same_model", scores, best)
         return Choice(pseudo, baseline, pseudo, paired_p_value(problem, pseudo, baseline))
     baseline = Candidate("supervised", fold_scores(supervised[0]), supervised[0])
-    ensemble = ensemble_candidate(problem, space, objective, supervised)
+    ensemble = ensemble_candidate(
+        problem, space, objective, supervised, refit_seconds=refit_seconds
+    )
     if ensemble is not None and _beats(ensemble, baseline, maximize):
         baseline = ensemble
     if not pseudo_list:
@@ -218,7 +238,9 @@ def choose(
     pseudo = Candidate("pseudo", fold_scores(pseudo_list[0]), pseudo_list[0])
     # Pseudo-labelled trials also join an ensemble: a distilled student adds diversity.
     ranked = best_first([*supervised, *pseudo_list], maximize)
-    mixed = ensemble_candidate(problem, space, objective, ranked, kind="pseudo_ensemble")
+    mixed = ensemble_candidate(
+        problem, space, objective, ranked, kind="pseudo_ensemble", refit_seconds=refit_seconds
+    )
     if (
         mixed is not None
         and any(m.pseudo.get("sample_rate", 0) > 0 for m in mixed.members)

@@ -286,8 +286,14 @@ def _raise_if_empty(study: optuna.study.Study) -> None:
     )
 
 
-def summarise(search: Search, n_before: int, *, refit: bool, alpha: float) -> TuneResult:
-    """Choose what to return (``_choose``), refit it, and describe the search."""
+def summarise(
+    search: Search, n_before: int, *, refit: bool, alpha: float, end: float | None = None
+) -> TuneResult:
+    """Choose what to return (``_choose``), refit it, and describe the search.
+
+    With ``end`` (``time.perf_counter()`` at which the whole budget ends), an ensemble takes
+    only members whose estimated refits fit in the time left (``choose``).
+    """
     study, problem, space = search.study, search.problem, search.space
     _raise_if_empty(study)
     trials = study.get_trials(deepcopy=False)
@@ -299,7 +305,10 @@ def summarise(search: Search, n_before: int, *, refit: bool, alpha: float) -> Tu
     try:
         if not problem.ensemble and study.user_attrs.get(TEACHER_ATTR):
             problem.ensemble = search.members(study.user_attrs[TEACHER_ATTR])
-        choice = choose(study, problem, space, search.objective, alpha=alpha)
+        refit_seconds = None if end is None or not refit else _seconds_left(end)
+        choice = choose(
+            study, problem, space, search.objective, alpha=alpha, refit_seconds=refit_seconds
+        )
     except (KeyError, ValueError) as error:
         raise ValueError(
             f"The trials of study {study.study_name!r} do not fit this search space ({error}): "

@@ -100,7 +100,7 @@ def _check_study_matches(study: optuna.study.Study, settings: dict[str, Any]) ->
             )
 
 
-REFIT_SHARE = 0.05  # of ``timeout``, kept for choosing the ensemble and the final refit
+REFIT_SHARE = 0.1  # of ``timeout``, kept for choosing the ensemble and the final refit
 
 
 def auto_repeats(n_labelled: int) -> int:
@@ -229,8 +229,9 @@ def tune(
         ``random_state``, so every worker scores on the same folds). The workers run one
         joint search of the models and the knobs, without the two phases.
     timeout : float, default=None
-        Seconds for the call: the search stops at 95% of it (no trial, and no fold of a
-        running trial, starts later), keeping the rest for the ensemble and the final refit.
+        Seconds for the call: the search stops at 90% of it (no trial, and no fold of a
+        running trial, starts later), keeping the rest for the ensemble and the final refit
+        (an ensemble takes only members whose estimated refit times fit in it).
     cv : int or splitter, default=5
         Folds (shuffled, stratified for classification, seeded by ``random_state``) or a
         scikit-learn splitter used as given (e.g. ``KFold(8)`` without shuffling).
@@ -323,6 +324,7 @@ def tune(
     models = resolve_models(model, task, n_samples=problem.n_fit)
     space = SearchSpace(models, task, dict(search_space or {}), preprocessor, problem.n_fit)
     pruner = _resolve_pruner(pruner, len(splits))
+    end = None if timeout is None else start + timeout
     if timeout is not None:  # the last part of the budget is kept for the ensemble and refit
         timeout = (1 - REFIT_SHARE) * timeout
     deadline = None if timeout is None else start + timeout
@@ -348,7 +350,7 @@ def tune(
         )
         with _quiet_optuna():
             search.run(n_trials=n_trials, total_trials=total_trials, timeout=timeout)
-            result = summarise(search, n_before, refit=refit, alpha=alpha)
+            result = summarise(search, n_before, refit=refit, alpha=alpha, end=end)
         if temporary_dir is not None:
             result.study = _in_memory_copy(study, opened, random_state, pruner)
     finally:

@@ -193,12 +193,41 @@ def test_default_log_loss_matches_classes_by_index_or_label():
         ({"loss": "rmse"}, InvalidParameterError, "The 'loss' parameter of ensemble_selection"),
         ({"y": np.zeros(3)}, ValueError, r"y must have shape \(n_samples,\) = \(5,\)"),
         ({"predictions": np.zeros(5)}, ValueError, "predictions must have shape"),
+        ({"costs": [1.0]}, ValueError, "costs must be 2 non-negative numbers, one per model"),
+        ({"costs": [1.0, -1.0]}, ValueError, "costs must be 2 non-negative numbers"),
+        ({"max_cost": -1.0}, InvalidParameterError, "The 'max_cost' parameter"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):
     arguments = {"predictions": np.zeros((2, 5)), "y": np.zeros(5), **kwargs}
     with pytest.raises(error, match=match):
         ensemble_selection(**arguments)
+
+
+def test_known_answer_within_a_cost_budget():
+    # As test_known_answer, but model 1 costs too much to join model 0: model 0 alone.
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    predictions = np.array([y + 1.0, y - 1.0, np.full(4, 1.5)])
+    costs = [1.0, 5.0, 1.0]
+    weights = ensemble_selection(predictions, y, costs=costs, max_cost=2.0)
+    # Model 2 (constant 1.5) improves the blend with model 0 and fits the budget.
+    assert weights[1] == 0 and weights[0] > 0
+    np.testing.assert_array_equal(
+        ensemble_selection(predictions, y, costs=costs, max_cost=6.0), [0.5, 0.5, 0.0]
+    )
+    # Nothing fits: the cheapest model alone (the lowest index among equal costs).
+    np.testing.assert_array_equal(
+        ensemble_selection(predictions, y, costs=[3.0, 3.0, 2.0], max_cost=1.0), [0.0, 0.0, 1.0]
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_distinct_chosen_models_cost_at_most_the_budget(seed):
+    predictions, y = _regression_library(seed, n_models=8)
+    costs = np.random.RandomState(seed).uniform(1, 5, size=8)
+    weights = ensemble_selection(predictions, y, n_iter=30, costs=costs, max_cost=6.0)
+    assert costs[weights > 0].sum() <= 6.0
+    np.testing.assert_allclose(weights.sum(), 1.0)
 
 
 # --- nested_ensemble_scores -------------------------------------------------------------

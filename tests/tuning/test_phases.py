@@ -183,3 +183,14 @@ def test_queue_skips_items_that_would_use_most_of_the_time_left():
     assert queue.next(study) == "fallback"  # 10 s > half of 10 s
     unlimited = Queue(items, lambda study, space: None, None, seconds=[1e9, 1e9, 1e9])
     assert unlimited.next(study) == {"a": 1}
+
+
+def test_refit_estimate_scales_the_time_per_fold_to_every_row():
+    from pseudoboost.tuning._choose import refit_estimate
+    from pseudoboost.tuning._objective import Problem
+
+    y = np.zeros(100)
+    splits = [(np.arange(80), np.arange(80, 100))] * 5  # five folds of 80 training rows
+    problem = Problem(np.zeros((100, 2)), y, None, splits, "regression", None, None, 0)
+    # 10 s over 5 folds: 2 s per 80-row fit, 2.5 s on the 100 labelled rows.
+    assert refit_estimate(problem, _trial_with_seconds(10.0)) == pytest.approx(2.5)
