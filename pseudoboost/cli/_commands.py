@@ -304,42 +304,12 @@ def _save_figure(fig: Any, path: Path) -> None:
 def run_tune(args: argparse.Namespace) -> int:
     """``pseudoboost tune``."""
     started = time.perf_counter()
-    args.n_trials = args.n_trials or (_defaults.DEMO_N_TRIALS if args.demo else _defaults.N_TRIALS)
-    args.cv = args.cv or (_defaults.DEMO_CV if args.demo else _defaults.CV)
-    inputs = load_inputs(args)
-    models = check_models(args.model, inputs.task, _tune_default(inputs.task))
-    assert models is not None
-    check_scoring(args.scoring)
-    args.proba = check_proba(getattr(args, "proba", None), args.scoring, inputs.task)
-    preprocessor = make_preprocessor(args.preprocess, models)
+    inputs, models, preprocessor = _prepare_tune(args)
     out = OutputDir(args.out)
     out.check()
     study_name = args.study_name or default_study_name(inputs, args, models)
-    if args.storage:
-        storage = _open_storage(args.storage)
-        storage_text = args.storage
-    else:
-        out.create()
-        storage = _open_storage(out.path / "study.db")
-        storage_text = str(out.path / "study.db")
-    for note in inputs.notes:
-        _note(args, note)
-    resumed = _finished_trials(storage, study_name)
-    if resumed:
-        _note(args, f"resuming study {study_name!r}: {resumed} finished trials in {storage_text}")
-    _note(
-        args,
-        f"tuning {', '.join(models)} on {len(inputs.X)} train rows x {len(inputs.features)} "
-        f"columns with {len(inputs.X_test)} test rows as the pool: "
-        + (
-            f"until the study has {args.total_trials} trials, "
-            if getattr(args, "total_trials", None)
-            else f"{args.n_trials} trials, "
-        )
-        + f"{args.cv}-fold CV",
-    )
-    from pseudoboost import tune
-
+    storage, storage_text = _tune_storage(args, out)
+    _announce_tune(args, inputs, models, storage, study_name, storage_text)
     progress = TrialProgress(
         getattr(args, "total_trials", None) or args.n_trials,
         args.timeout,
@@ -348,41 +318,11 @@ def run_tune(args: argparse.Namespace) -> int:
     )
     try:
         with _quiet_libraries(getattr(args, "debug", False)):
-            result = tune(
-                inputs.X,
-                inputs.y,
-                unlabeled=inputs.X_test,
-                model=models if len(models) > 1 else models[0],
-                n_trials=args.n_trials,
-                total_trials=getattr(args, "total_trials", None),
-                timeout=args.timeout,
-                cv=args.cv,
-                n_repeats=args.n_repeats,
-                scoring=args.scoring,
-                storage=storage,
-                study_name=study_name,
-                n_jobs=args.n_jobs,
-                random_state=args.seed,
-                preprocessor=preprocessor,
-                callbacks=[progress],
-                task=inputs.task,
-            )
+            result = _call_tune(args, inputs, models, preprocessor, storage, study_name, progress)
     except KeyboardInterrupt:
         progress.close()
         out.abort(remove_created=False)
-        kept = _count_after_interrupt(storage, study_name)
-        total = getattr(args, "total_trials", None)
-        more = (
-            f"it runs until the study holds {total} trials"
-            if total
-            else f"it adds --n-trials {args.n_trials} more"
-        )
-        print(
-            f"pseudoboost tune: interrupted; {kept} finished trials are kept in study "
-            f"{study_name!r} in {storage_text}. Run the same command again to resume "
-            f"({more}); no outputs were written.",
-            file=sys.stderr,
-        )
+        _report_interrupt(args, storage, study_name, storage_text)
         return 130
     except ValueError as error:
         progress.close()
@@ -405,6 +345,118 @@ def run_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare_tune(args: argparse.Namespace) -> tuple[_data.Inputs, list[str], Any]:
+    """Fill ``tune``'s defaults into ``args`` and check the inputs and options.
+
+    Returns
+    -------
+    inputs : Inputs
+        The tables, target and task.
+    models : list of str
+        The model names, checked against the zoo.
+    preprocessor : transformer or None
+        The transformer for ``--preprocess``.
+    """
+    args.n_trials = args.n_trials or (_defaults.DEMO_N_TRIALS if args.demo else _defaults.N_TRIALS)
+    args.cv = args.cv or (_defaults.DEMO_CV if args.demo else _defaults.CV)
+    inputs = load_inputs(args)
+    models = check_models(args.model, inputs.task, _tune_default(inputs.task))
+    assert models is not None
+    check_scoring(args.scoring)
+    args.proba = check_proba(getattr(args, "proba", None), args.scoring, inputs.task)
+    return inputs, models, make_preprocessor(args.preprocess, models)
+
+
+def _tune_storage(args: argparse.Namespace, out: OutputDir) -> tuple[Any, str]:
+    """The Optuna storage and how to name it to the user: ``--storage`` or DIR/study.db.
+
+    Without ``--storage`` the output folder is created to hold the study.
+    """
+    if args.storage:
+        return _open_storage(args.storage), args.storage
+    out.create()
+    return _open_storage(out.path / "study.db"), str(out.path / "study.db")
+
+
+def _announce_tune(
+    args: argparse.Namespace,
+    inputs: _data.Inputs,
+    models: list[str],
+    storage: Any,
+    study_name: str,
+    storage_text: str,
+) -> None:
+    """The notes before tuning: the data's, a resumed study's size, and what will run."""
+    for note in inputs.notes:
+        _note(args, note)
+    resumed = _finished_trials(storage, study_name)
+    if resumed:
+        _note(args, f"resuming study {study_name!r}: {resumed} finished trials in {storage_text}")
+    _note(
+        args,
+        f"tuning {', '.join(models)} on {len(inputs.X)} train rows x {len(inputs.features)} "
+        f"columns with {len(inputs.X_test)} test rows as the pool: "
+        + (
+            f"until the study has {args.total_trials} trials, "
+            if getattr(args, "total_trials", None)
+            else f"{args.n_trials} trials, "
+        )
+        + f"{args.cv}-fold CV",
+    )
+
+
+def _call_tune(
+    args: argparse.Namespace,
+    inputs: _data.Inputs,
+    models: list[str],
+    preprocessor: Any,
+    storage: Any,
+    study_name: str,
+    progress: TrialProgress,
+) -> Any:
+    """:func:`pseudoboost.tune` with the command's options; returns its ``TuneResult``."""
+    from pseudoboost import tune
+
+    return tune(
+        inputs.X,
+        inputs.y,
+        unlabeled=inputs.X_test,
+        model=models if len(models) > 1 else models[0],
+        n_trials=args.n_trials,
+        total_trials=getattr(args, "total_trials", None),
+        timeout=args.timeout,
+        cv=args.cv,
+        n_repeats=args.n_repeats,
+        scoring=args.scoring,
+        storage=storage,
+        study_name=study_name,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        preprocessor=preprocessor,
+        callbacks=[progress],
+        task=inputs.task,
+    )
+
+
+def _report_interrupt(
+    args: argparse.Namespace, storage: Any, study_name: str, storage_text: str
+) -> None:
+    """After Ctrl-C: how many trials are kept, where, and how to resume."""
+    kept = _count_after_interrupt(storage, study_name)
+    total = getattr(args, "total_trials", None)
+    more = (
+        f"it runs until the study holds {total} trials"
+        if total
+        else f"it adds --n-trials {args.n_trials} more"
+    )
+    print(
+        f"pseudoboost tune: interrupted; {kept} finished trials are kept in study "
+        f"{study_name!r} in {storage_text}. Run the same command again to resume "
+        f"({more}); no outputs were written.",
+        file=sys.stderr,
+    )
+
+
 def _abort_new(out: OutputDir, args: argparse.Namespace) -> None:
     """After a failed start: remove the staging folder, and the output folder if this run made it
     (it then holds only this run's empty study)."""
@@ -422,51 +474,106 @@ def _write_tune_outputs(
     storage_text: str,
     started: float,
 ) -> list[Path]:
-    from pseudoboost.cli import _plots
-    from pseudoboost.cli._bundle import PICKLE_SUFFIX, SubmissionModel
-
+    """Stage every output of ``tune`` in ``out``, then move them into place together."""
     if out.staging is None:
         out.create()
+    assert out.staging is not None
     summary = result.to_dict(trials=False)
     trials = result.trials_table()
-    report = {
+    report = _tune_report(args, inputs, summary, trials, study_name, storage_text)
+    model = _submission_model(args, inputs, result, report, summary)
+    try:
+        submission = model.submission(_test_frame(inputs))
+    except ValueError as error:  # the best model gives no class probabilities
+        raise UsageError(f"{error} Leave out --proba or choose other models.") from None
+    submission.to_csv(out.stage("submission.csv"), index=False)
+    pd.DataFrame(trials).to_csv(out.stage("trials.csv"), index=False)
+    result.leaderboard().to_csv(out.stage("leaderboard.csv"), index=False)
+    _save_model(args, model, out.staging)
+    _save_tune_plots(result, out)
+    report["outputs"] = sorted(p.name for p in out.staging.iterdir()) + ["report.json"]
+    report["wall_time_seconds"] = round(time.perf_counter() - started, 2)
+    with out.stage("report.json").open("w") as handle:
+        json.dump(report, handle, indent=2, default=_json_default)
+        handle.write("\n")
+    return out.commit()
+
+
+def _tune_report(
+    args: argparse.Namespace,
+    inputs: _data.Inputs,
+    summary: dict[str, Any],
+    trials: Any,
+    study_name: str,
+    storage_text: str,
+) -> dict[str, Any]:
+    """``report.json`` without its ``outputs`` (``wall_time_seconds`` is filled in last)."""
+    return {
         "pseudoboost_version": __version__,
         "command": "pseudoboost " + shlex.join(getattr(args, "argv", [])),
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "data": {
-            "train": inputs.sources["train"],
-            "test": inputs.sources["test"],
-            "target": inputs.target,
-            "id_columns": inputs.id_columns,
-            "features": inputs.features,
-            "n_train": int(len(inputs.X)),
-            "n_labelled": summary.get("n_labelled"),
-            "n_pool": summary.get("n_pool"),
-            "n_test": int(len(inputs.X_test)),
-            "task": inputs.task,
-            "classes": inputs.classes,
-        },
-        "settings": {
-            "models": check_models(args.model, inputs.task, _tune_default(inputs.task)),
-            "n_trials": None if getattr(args, "total_trials", None) else args.n_trials,
-            "total_trials": getattr(args, "total_trials", None),
-            "timeout": args.timeout,
-            "cv": args.cv,
-            "n_repeats": args.n_repeats,
-            "scoring": args.scoring,
-            "seed": args.seed,
-            "n_jobs": args.n_jobs,
-            "preprocess": args.preprocess,
-            "proba": args.proba,
-            "storage": storage_text if not args.storage else summary.get("storage", "(given)"),
-            "study_name": study_name,
-        },
+        "data": _report_data(inputs, summary),
+        "settings": _report_settings(args, inputs, summary, study_name, storage_text),
         "result": summary,
         "versions": versions(),
         "trials": trials,
+        "wall_time_seconds": None,
     }
-    report["wall_time_seconds"] = round(time.perf_counter() - started, 2)
-    model = SubmissionModel(
+
+
+def _report_data(inputs: _data.Inputs, summary: dict[str, Any]) -> dict[str, Any]:
+    """The report's ``data``: files, columns, row counts, task and classes."""
+    return {
+        "train": inputs.sources["train"],
+        "test": inputs.sources["test"],
+        "target": inputs.target,
+        "id_columns": inputs.id_columns,
+        "features": inputs.features,
+        "n_train": int(len(inputs.X)),
+        "n_labelled": summary.get("n_labelled"),
+        "n_pool": summary.get("n_pool"),
+        "n_test": int(len(inputs.X_test)),
+        "task": inputs.task,
+        "classes": inputs.classes,
+    }
+
+
+def _report_settings(
+    args: argparse.Namespace,
+    inputs: _data.Inputs,
+    summary: dict[str, Any],
+    study_name: str,
+    storage_text: str,
+) -> dict[str, Any]:
+    """The report's ``settings``: the options the run used, defaults filled in."""
+    return {
+        "models": check_models(args.model, inputs.task, _tune_default(inputs.task)),
+        "n_trials": None if getattr(args, "total_trials", None) else args.n_trials,
+        "total_trials": getattr(args, "total_trials", None),
+        "timeout": args.timeout,
+        "cv": args.cv,
+        "n_repeats": args.n_repeats,
+        "scoring": args.scoring,
+        "seed": args.seed,
+        "n_jobs": args.n_jobs,
+        "preprocess": args.preprocess,
+        "proba": args.proba,
+        "storage": storage_text if not args.storage else summary.get("storage", "(given)"),
+        "study_name": study_name,
+    }
+
+
+def _submission_model(
+    args: argparse.Namespace,
+    inputs: _data.Inputs,
+    result: Any,
+    report: dict[str, Any],
+    summary: dict[str, Any],
+) -> Any:
+    """The fitted model with what ``pseudoboost predict`` needs to write a submission."""
+    from pseudoboost.cli._bundle import SubmissionModel
+
+    return SubmissionModel(
         result.best_estimator_,
         target=inputs.target,
         features=inputs.features,
@@ -476,21 +583,25 @@ def _write_tune_outputs(
         info={k: report[k] for k in ("data", "settings", "versions")} | {"result": summary},
         proba=args.proba,
     )
-    try:
-        submission = model.submission(_test_frame(inputs))
-    except ValueError as error:  # the best model gives no class probabilities
-        raise UsageError(f"{error} Leave out --proba or choose other models.") from None
-    submission.to_csv(out.stage("submission.csv"), index=False)
-    pd.DataFrame(trials).to_csv(out.stage("trials.csv"), index=False)
-    result.leaderboard().to_csv(out.stage("leaderboard.csv"), index=False)
-    assert out.staging is not None
-    saved = model.save(out.staging)
+
+
+def _save_model(args: argparse.Namespace, model: Any, folder: Path) -> None:
+    """Save the model in ``folder``, with a note when it had to be a pickle."""
+    from pseudoboost.cli._bundle import PICKLE_SUFFIX
+
+    saved = model.save(folder)
     if saved.suffix == PICKLE_SUFFIX:
         _note(
             args,
             f"skops cannot save this model, so {saved.name} is a pickle: 'pseudoboost "
             "predict' reads it only with --trust",
         )
+
+
+def _save_tune_plots(result: Any, out: OutputDir) -> None:
+    """The search's four figures, staged in ``out``."""
+    from pseudoboost.cli import _plots
+
     for name, draw in (
         ("optimization_history.png", _plots.optimisation_history),
         ("sample_rate_curve.png", _plots.sample_rate_curve),
@@ -498,12 +609,6 @@ def _write_tune_outputs(
         ("anytime.png", _plots.anytime_curve),
     ):
         _save_figure(draw(result), out.stage(name))
-    report["outputs"] = sorted(p.name for p in out.staging.iterdir()) + ["report.json"]
-    report["wall_time_seconds"] = round(time.perf_counter() - started, 2)
-    with out.stage("report.json").open("w") as handle:
-        json.dump(report, handle, indent=2, default=_json_default)
-        handle.write("\n")
-    return out.commit()
 
 
 def _json_default(value: Any) -> Any:

@@ -178,9 +178,6 @@ def _proba_option(parser: argparse.ArgumentParser, default_help: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``pseudoboost`` argument parser with its four commands."""
-    from pseudoboost.cli import _commands
-    from pseudoboost.models import default_models
-
     parser = _Parser(
         prog=PROG,
         description="Tuned, leak-free pseudo-labelling for tabular competitions: from "
@@ -190,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_tune_command(commands)
+    _add_compare_command(commands)
+    _add_predict_command(commands)
+    _add_models_command(commands)
+    return parser
+
+
+def _add_tune_command(commands: argparse._SubParsersAction) -> None:
+    """``pseudoboost tune``: the data, the search, evaluation and output, ``--proba``."""
+    from pseudoboost.cli._commands import run_tune
 
     tune = commands.add_parser(
         "tune",
@@ -202,7 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _data_options(tune)
-    search = tune.add_argument_group("search")
+    _search_options(tune)
+    _run_options(tune, cv_help=f"cross-validation folds (default: {CV}; {DEMO_CV} with --demo)")
+    _proba_option(
+        tune, "default: on when --scoring needs probabilities (neg_log_loss, roc_auc, ...)"
+    )
+    tune.set_defaults(handler=run_tune)
+
+
+def _search_options(parser: argparse.ArgumentParser) -> None:
+    """``tune``'s "search" group: the models, the budget, the folds' repeats and the study."""
+    from pseudoboost.models import default_models
+
+    search = parser.add_argument_group("search")
     search.add_argument(
         "--model",
         action="append",
@@ -248,11 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="resume or create this study (default: a name derived from the data and options)",
     )
-    _run_options(tune, cv_help=f"cross-validation folds (default: {CV}; {DEMO_CV} with --demo)")
-    _proba_option(
-        tune, "default: on when --scoring needs probabilities (neg_log_loss, roc_auc, ...)"
-    )
-    tune.set_defaults(handler=_commands.run_tune)
+
+
+def _add_compare_command(commands: argparse._SubParsersAction) -> None:
+    """``pseudoboost compare``: the data, the comparison grid, evaluation and output."""
+    from pseudoboost.cli._commands import run_compare
+    from pseudoboost.models import default_models
 
     compare = commands.add_parser(
         "compare",
@@ -287,7 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"repetitions of the K-fold split (default: {N_REPEATS}; {DEMO_N_REPEATS} with --demo)",
     )
     _run_options(compare, cv_help=f"cross-validation folds (default: {CV}; {DEMO_CV} with --demo)")
-    compare.set_defaults(handler=_commands.run_compare)
+    compare.set_defaults(handler=run_compare)
+
+
+def _add_predict_command(commands: argparse._SubParsersAction) -> None:
+    """``pseudoboost predict``: a saved model, the test file, the submission, ``--proba``."""
+    from pseudoboost.cli._commands import run_predict
 
     predict = commands.add_parser(
         "predict",
@@ -313,7 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--test", required=True, metavar="TEST.csv", help="rows to predict")
     predict.add_argument("--out", required=True, metavar="FILE", help="the submission CSV to write")
     _proba_option(predict, "default: as the model was tuned")
-    predict.set_defaults(handler=_commands.run_predict)
+    predict.set_defaults(handler=run_predict)
+
+
+def _add_models_command(commands: argparse._SubParsersAction) -> None:
+    """``pseudoboost models``: the zoo, for one task and a fold's size if asked."""
+    from pseudoboost.cli._commands import run_models
 
     models = commands.add_parser(
         "models",
@@ -332,8 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the ranges and starting values a fit on N training rows gets (a "
         "fold's training part), and which models are too costly for it",
     )
-    models.set_defaults(handler=_commands.run_models)
-    return parser
+    models.set_defaults(handler=run_models)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
