@@ -231,7 +231,6 @@ def compare(
         task = model_task(models) or infer_task(y_arr)
     _check_selection(selection, task)
     metric = resolve_metric(scoring, task)
-    named = resolve_models(models, task)
     if task == "classification":
         y_arr, _ = encode_labels(y_arr)  # codes 0..k-1, -1 for unlabelled rows
     folds = _make_folds(
@@ -245,6 +244,7 @@ def compare(
         n_repeats=_default_repeats(cv) if n_repeats is None else int(n_repeats),
         random_state=random_state,
     )
+    named = resolve_models(models, task, n_samples=int(folds.n_train))
     jobs = _make_jobs(
         named,
         rates,

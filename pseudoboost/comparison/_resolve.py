@@ -71,7 +71,7 @@ def _from_zoo(entry: str | ModelSpec, task: str) -> ModelSpec:
     return spec
 
 
-def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
+def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list[tuple[str, Any]]:
     """Return ``[(name, unfitted estimator), ...]`` with unique names, in the given order.
 
     Parameters
@@ -82,6 +82,9 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
         cloned and named after their class (``"Ridge"``, ``"Ridge#2"`` for a second one).
         None takes :func:`pseudoboost.models.default_models` ``(task)``.
     task : {"regression", "classification"}
+    n_samples : int or None, default=None
+        Labelled training rows of a fold: ``"all"`` leaves out the models that cannot run
+        on that many (as ``tune``: a Gaussian process on 50,000 rows).
 
     Raises
     ------
@@ -92,7 +95,7 @@ def resolve_models(models: Any, task: str) -> list[tuple[str, Any]]:
     if models is None:
         models = default_models(task)
     if isinstance(models, str) and models == "all":
-        models = resolve_specs("all", task)
+        models = resolve_specs("all", task, n_samples=n_samples)
     if isinstance(models, str) or _is_spec(models) or _is_estimator(models) or _is_pair(models):
         models = [models]
     if isinstance(models, Mapping):

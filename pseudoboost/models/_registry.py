@@ -199,6 +199,7 @@ def register_model(
     default_params: Mapping[str, Any] | None = None,
     description: str = "",
     defaults: Mapping[str, Any] | None = None,
+    alternatives: Sequence[Mapping[str, Any]] = (),
     cost: int = 3,
     max_rows: int | None = None,
     row_bounds: Mapping[str, RowBound] | None = None,
@@ -224,6 +225,8 @@ def register_model(
         One line for listings.
     defaults : dict, optional
         A known-good starting configuration for the search (see :class:`ModelSpec`).
+    alternatives : sequence of dict, default=()
+        Further known-good configurations, tried after every model's default.
     cost : int, default=3
         Relative cost rank, 1 = cheapest to 5.
     max_rows : int or None, default=None
@@ -264,6 +267,7 @@ def register_model(
             default_params=dict(default_params or {}),
             description=description,
             defaults=dict(defaults or {}),
+            alternatives=list(alternatives),
             cost=cost,
             max_rows=max_rows,
             row_bounds=dict(row_bounds or {}),

@@ -430,6 +430,23 @@ def test_all_compares_every_registered_model_of_the_task():
     assert summary.attrs["task"] == "classification"
 
 
+def test_all_leaves_out_models_that_cannot_run_on_the_folds(data):
+    from sklearn.linear_model import Ridge
+
+    from pseudoboost.models import list_models, register_model, unregister_model
+
+    X, y, pool = data
+    register_model("tiny_only", Ridge, {}, max_rows=10, alternatives=[{}])
+    try:
+        summary = compare(X[:30], y[:30], models="all", sample_rates=(0,), cv=2, n_repeats=1)
+    finally:
+        unregister_model("tiny_only")
+    # 15 training rows per fold: above tiny_only's 10 (and the zoo's limits are far above).
+    assert "tiny_only" not in summary["model"].tolist()
+    assert "ridge" in summary["model"].tolist()
+    assert len(summary) == len(list_models("regression"))
+
+
 def test_model_specs_are_accepted_and_decide_the_task(data):
     from pseudoboost.models import get_model
 

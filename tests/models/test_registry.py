@@ -197,3 +197,21 @@ def test_suggest_int_and_categorical():
     value = suggest(trial, "k", IntDistribution(1, 5))
     assert 1 <= value <= 5 and isinstance(value, int)
     assert get_model("knn").suggest(trial)["weights"] in ("uniform", "distance")
+
+
+def test_register_model_keeps_alternatives():
+    from optuna.distributions import FloatDistribution
+    from sklearn.linear_model import Lasso
+
+    from pseudoboost.models import register_model, unregister_model
+
+    space = {"alpha": FloatDistribution(1e-3, 10, log=True)}
+    spec = register_model(
+        "lasso_alt", Lasso, space, defaults={"alpha": 1.0}, alternatives=[{"alpha": 0.01}]
+    )
+    try:
+        assert spec.alternatives_for(100) == [{"alpha": 0.01}]
+        with pytest.raises(ValueError, match=r"alternatives\[0\]\['alpha'\] = 100.0"):
+            register_model("lasso_bad", Lasso, space, alternatives=[{"alpha": 100.0}])
+    finally:
+        unregister_model("lasso_alt")
