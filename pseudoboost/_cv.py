@@ -1,10 +1,15 @@
-"""Cross-validation splitters shared by tuning and comparison, so both see the same folds."""
+"""Cross-validation shared by tuning and comparison: the splitters, so both see the same
+folds, and the fit-and-score step of one fold, so both score a fold the same way."""
 
 from __future__ import annotations
 
 import numbers
+import time
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import (
     KFold,
     RepeatedKFold,
@@ -12,6 +17,8 @@ from sklearn.model_selection import (
     StratifiedKFold,
     check_cv,
 )
+
+from pseudoboost.pseudo_label._rows import take_rows
 
 
 def _is_integer(value: Any) -> bool:
@@ -76,3 +83,47 @@ def make_cv(cv: int | Any, *, n_repeats: int = 1, task: str, random_state: int |
         return klass(n_splits=cv, n_repeats=n_repeats, random_state=random_state)
     klass = StratifiedKFold if stratified else KFold
     return klass(n_splits=cv, shuffle=True, random_state=random_state)
+
+
+@dataclass
+class FoldFit:
+    """One fold's fitted clone and what ``tune`` and ``compare`` read from it."""
+
+    estimator: Any
+    X_test: Any
+    score: float
+    n_pseudo: int
+    seconds: float
+
+
+def fit_fold(
+    estimator: Any, X: Any, y: np.ndarray, train: np.ndarray, test: np.ndarray, metric: Any
+) -> FoldFit:
+    """Fit a clone of ``estimator`` on the ``train`` rows and score it on the ``test`` rows.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted; it is cloned, so the caller's object is never fitted.
+    X : array-like or DataFrame
+    y : ndarray
+    train, test : ndarray of int
+        Row positions.
+    metric : pseudoboost._scoring.Metric
+        Scores in its natural sign.
+
+    Returns
+    -------
+    FoldFit
+        ``n_pseudo`` is the pseudo-labelled rows of the final model (of the
+        pseudo-labelling estimator itself or, for a wrapper such as a label encoder, of the
+        estimator it wraps); ``seconds`` the time of ``fit``.
+    """
+    fitted = clone(estimator)
+    start = time.perf_counter()
+    fitted.fit(take_rows(X, train), y[train])
+    seconds = time.perf_counter() - start
+    X_test = take_rows(X, test)
+    score = metric.score(fitted, X_test, y[test])
+    inner = fitted if hasattr(fitted, "n_pseudo_") else getattr(fitted, "estimator_", None)
+    return FoldFit(fitted, X_test, score, int(getattr(inner, "n_pseudo_", 0)), seconds)

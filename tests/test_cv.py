@@ -78,3 +78,34 @@ def test_tune_and_compare_reject_repeats_with_a_splitter(data):
         tune(X, y, model="ridge", n_trials=1, cv=KFold(2), n_repeats=2)
     with pytest.raises(ValueError, match="repeats an integer cv"):
         compare(X, y, models=[Ridge()], sample_rates=(0,), cv=KFold(2), n_repeats=2)
+
+
+def test_fit_fold_scores_a_clone_and_reads_the_pseudo_rows_through_a_wrapper():
+    from sklearn.base import clone
+    from sklearn.datasets import make_regression
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import Ridge
+    from sklearn.utils.validation import check_is_fitted
+
+    from pseudoboost._cv import fit_fold
+    from pseudoboost._scoring import resolve_metric
+    from pseudoboost.pseudo_label import PseudoLabelRegressor
+
+    X, y = make_regression(n_samples=60, n_features=3, noise=1.0, random_state=0)
+    train, test = np.arange(40), np.arange(40, 50)
+    model = PseudoLabelRegressor(Ridge(), unlabeled=X[50:], sample_rate=1.0, random_state=0)
+    metric = resolve_metric(None, "regression")
+    fold = fit_fold(model, X, y, train, test, metric)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)  # the caller's estimator is left unfitted
+    assert fold.n_pseudo == 10
+    expected = np.sqrt(np.mean((fold.estimator.predict(X[test]) - y[test]) ** 2))
+    assert fold.score == pytest.approx(expected)
+    assert fold.seconds >= 0
+
+    class Wrapper(Ridge):  # a wrapper exposing the pseudo-labelling model as estimator_
+        def fit(self, X, y):
+            self.estimator_ = clone(model).fit(X, y)
+            return super().fit(X, y)
+
+    assert fit_fold(Wrapper(), X, y, train, test, metric).n_pseudo == 10

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ from sklearn.utils._param_validation import (
 )
 
 from pseudoboost._class_labels import encode_labels
-from pseudoboost._cv import make_cv
+from pseudoboost._cv import fit_fold, make_cv
 from pseudoboost._scoring import Metric, resolve_metric
 from pseudoboost._task import infer_task
 from pseudoboost.comparison._resolve import model_task, resolve_models
@@ -535,11 +534,8 @@ def _fit_and_score(
     estimator: Any, X: Any, y: np.ndarray, train: np.ndarray, test: np.ndarray, metric: Metric
 ) -> tuple[float, int, float]:
     """Fit on ``train``, score on ``test``: (natural score, pseudo-labelled rows, seconds)."""
-    start = time.perf_counter()
-    estimator.fit(take_rows(X, train), y[train])
-    seconds = time.perf_counter() - start
-    score = metric.score(estimator, take_rows(X, test), y[test])
-    return score, int(getattr(estimator, "n_pseudo_", 0)), seconds
+    fold = fit_fold(estimator, X, y, train, test, metric)
+    return fold.score, fold.n_pseudo, fold.seconds
 
 
 def _progress_bar(progress: bool | None, total: int) -> Any:

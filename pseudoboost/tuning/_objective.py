@@ -12,10 +12,11 @@ import optuna
 from threadpoolctl import threadpool_limits
 
 from pseudoboost._class_labels import LabelEncodedClassifier
+from pseudoboost._cv import fit_fold
 from pseudoboost._scoring import Metric
 from pseudoboost.models import ModelSpec
 from pseudoboost.pseudo_label import PseudoLabelClassifier, PseudoLabelRegressor
-from pseudoboost.pseudo_label._rows import n_rows, take_rows
+from pseudoboost.pseudo_label._rows import n_rows
 from pseudoboost.tuning._space import SearchSpace, compose, pseudo_defaults
 from pseudoboost.tuning._storage import heartbeat_storage
 
@@ -182,8 +183,6 @@ def cross_validate(
     n_pseudo : list of int
         Pseudo-labelled rows used by each fold's final model.
     """
-    from sklearn.base import clone
-
     scores: list[float] = []
     n_pseudo: list[int] = []
     oof_sum = np.zeros(len(problem.y), dtype=float)
@@ -192,15 +191,12 @@ def cross_validate(
     for step, (train, test) in enumerate(problem.splits):
         if deadline is not None and time.perf_counter() > deadline:
             raise OutOfBudget(f"budget spent after {step} folds")
-        fitted = clone(estimator)
         with single_threaded():
-            fitted.fit(take_rows(problem.X, train), problem.y[train])
-        X_test = take_rows(problem.X, test)
-        scores.append(problem.metric.score(fitted, X_test, problem.y[test]))
-        inner = getattr(fitted, "estimator_", None) if not hasattr(fitted, "n_pseudo_") else fitted
-        n_pseudo.append(int(getattr(inner, "n_pseudo_", 0)))
+            fold = fit_fold(estimator, problem.X, problem.y, train, test, problem.metric)
+        scores.append(fold.score)
+        n_pseudo.append(fold.n_pseudo)
         if return_oof or fold_predictions is not None:
-            prediction = np.asarray(fitted.predict(X_test))
+            prediction = np.asarray(fold.estimator.predict(fold.X_test))
         if fold_predictions is not None:
             fold_predictions.append(prediction)
         if return_oof:
