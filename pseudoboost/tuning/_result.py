@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -269,6 +271,51 @@ class TuneResult:
                 rows.append({"seconds": seconds, "best_score": best, "trial": trial.number})
         return pd.DataFrame(rows, columns=["seconds", "best_score", "trial"])
 
+    def summary(self) -> str:
+        """What was returned, against which baseline, what the paired test said, and the
+        trial counts: the lines ``pseudoboost tune`` prints."""
+        params = self.best_params
+        rate = params.get("sample_rate", 0.0)
+        lines = [
+            f"returned: {self.chosen} ({params.get('model')}, sample_rate={rate:g}); CV "
+            f"{self.metric} {self.best_score:.6g} (spread over {len(self.cv_scores)} folds "
+            f"{self.best_score_std:.3g})",
+            f"baseline: {BASELINES[self.baseline]}, same folds: {self.supervised_score:.6g}",
+        ]
+        if self.pseudo_score is None:
+            lines.append("pseudo-labels: no pseudo-labelled trial completed")
+        else:
+            verdict = "returned" if self.chosen.startswith("pseudo") else "not returned"
+            lines.append(
+                f"pseudo-labels: best {self.pseudo_score:.6g}, corrected paired t-test against "
+                f"the baseline p = {self.pseudo_p_value:.3g} (alpha {self.alpha:g}): {verdict}"
+            )
+        lines.append(
+            f"trials: {self.n_complete} complete, {self.n_pruned} pruned, {self.n_failed} failed"
+        )
+        return "\n".join(lines)
+
+    def save(self, folder: str | Path) -> list[Path]:
+        """Write ``result.json`` (:meth:`to_dict` without the trials), ``trials.csv`` and
+        ``leaderboard.csv`` into ``folder`` (created when missing).
+
+        Parameters
+        ----------
+        folder : str or Path
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / "result.json", folder / "trials.csv", folder / "leaderboard.csv"]
+        paths[0].write_text(json.dumps(self.to_dict(trials=False), indent=2) + "\n")
+        pd.DataFrame(self.trials_table()).to_csv(paths[1], index=False)
+        self.leaderboard().to_csv(paths[2], index=False)
+        return paths
+
     def to_dict(self, *, trials: bool = True) -> dict[str, Any]:
         """A JSON-serialisable summary (no estimator, no study object, no predictions).
 
@@ -313,6 +360,13 @@ class TuneResult:
             data["trials"] = self.trials_table()
         return _plain(data)
 
+
+# What ``TuneResult.supervised_score`` is, for people.
+BASELINES = {
+    "supervised": "the best trial without pseudo-labels of this search",
+    "ensemble": "the ensemble of this search's trials without pseudo-labels (nested CV)",
+    "same_model": "the returned hyperparameters without pseudo-labels",
+}
 
 LEADERBOARD_COLUMNS = [
     "model",

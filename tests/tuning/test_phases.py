@@ -105,6 +105,29 @@ def test_leaderboard_one_row_per_model_and_anytime_curve(searched):
     assert (np.diff(curve["seconds"]) >= 0).all() and (np.diff(curve["best_score"]) < 0).all()
 
 
+def test_summary_and_save_describe_the_result(searched, tmp_path):
+    import json
+
+    import pandas as pd
+
+    lines = searched.summary().splitlines()
+    assert lines[0].startswith(f"returned: {searched.chosen} ({searched.best_model}, ")
+    assert f"same folds: {searched.supervised_score:.6g}" in lines[1]
+    assert lines[-1] == (
+        f"trials: {searched.n_complete} complete, {searched.n_pruned} pruned, "
+        f"{searched.n_failed} failed"
+    )
+    verdict = "returned" if searched.chosen.startswith("pseudo") else "not returned"
+    assert lines[2].endswith(verdict) or searched.pseudo_score is None
+    paths = searched.save(tmp_path / "run")
+    assert [p.name for p in paths] == ["result.json", "trials.csv", "leaderboard.csv"]
+    saved = json.loads(paths[0].read_text())
+    assert saved["best_score"] == pytest.approx(searched.best_score) and "trials" not in saved
+    assert len(pd.read_csv(paths[1])) == len(searched.study.trials)
+    board = pd.read_csv(paths[2])
+    assert board["model"].tolist() == searched.leaderboard()["model"].tolist()
+
+
 def test_supervised_only_search_never_samples_knobs(friedman):
     X, y, pool = friedman
     result = tune(
