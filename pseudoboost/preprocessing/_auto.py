@@ -1,4 +1,12 @@
-"""``AutoPreprocessor``: make any Kaggle-like table usable by any model in the zoo."""
+"""``AutoPreprocessor``: make any Kaggle-like table usable by any model in the zoo.
+
+The column work is scikit-learn's: a :class:`~sklearn.compose.ColumnTransformer` of
+:class:`~sklearn.impute.SimpleImputer`, :class:`~sklearn.impute.MissingIndicator` and
+:class:`~sklearn.preprocessing.OrdinalEncoder` / :class:`~sklearn.preprocessing.OneHotEncoder`
+pipelines. This module keeps only the project's own rules, as small functions: which columns
+are dropped (:func:`_column_kind`), which count as numbers (:func:`_as_numeric`) and which
+encoding suits which models (:meth:`AutoPreprocessor.for_models`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -26,15 +38,18 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
     pseudo-labelling estimator whose pool is a raw test file.
 
     - **Numeric** columns (numbers and booleans, and text columns whose every value parses
-      as a number) keep their values; a missing value gets the column's median in ``fit``,
-      and, with ``add_indicator``, a ``<column>__missing`` 0/1 column records that it was
-      missing (only for columns with missing values in ``fit``).
+      as a number) keep their values; a missing value (or, in ``transform``, a text that is
+      not a number) gets the column's median in ``fit``, and, with ``add_indicator``, a
+      ``<column>__missing`` 0/1 column records that it was missing (only for columns with
+      missing values in ``fit``).
     - **Categorical** columns (any other dtype) are read as text; a missing value is its
-      own category. ``encoding="ordinal"`` gives each category seen in ``fit`` a code
-      0..k-1 in sorted order (int64) and codes a category never seen in ``fit`` as -1;
-      ``encoding="onehot"`` makes one 0/1 column ``<column>=<category>`` for each of the
-      ``max_categories - 1`` most frequent categories and one ``<column>=__other__``
-      column for the rest and for categories never seen.
+      own category, ``"__missing__"``. ``encoding="ordinal"`` gives each category seen in
+      ``fit`` a code 0..k-1 in sorted order (int64) and codes a category never seen in
+      ``fit`` as -1; ``encoding="onehot"`` makes one 0/1 column ``<column>=<category>``
+      per category, in sorted order. A column with ``max_categories`` categories or more
+      keeps its ``max_categories - 1`` most frequent ones and puts the rest, and any
+      category never seen in ``fit``, in one ``<column>=__other__`` column (scikit-learn's
+      infrequent categories); with fewer, a category never seen in ``fit`` is all zeros.
     - **Dropped** columns: id-like columns (a different value on every row, for text, or
       for integers named like an id: "id", a name ending in "id" or "identifier" or
       starting with "id_", or pandas' "Unnamed: 0" of a saved index), columns with a single
@@ -46,7 +61,8 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
         How categories reach the model: codes for tree models, 0/1 columns for linear
         models and nearest neighbours. :meth:`for_models` picks it from model names.
     max_categories : int, default=20
-        ``encoding="onehot"`` only: at most this many columns per categorical column.
+        ``encoding="onehot"`` only: at most this many columns per categorical column,
+        the ``__other__`` column included.
     drop_id_like : bool, default=True
         Drop id-like columns (a different value on every row of ``fit``).
     add_indicator : bool, default=True
@@ -65,10 +81,13 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
     dropped_columns_ : dict of str to str
         Each dropped column and why ("id-like", "constant", "empty").
     fill_values_ : dict of str to float
-        Median of each numeric column in ``fit`` (0.0 when it had no value).
+        Median of each numeric column in ``fit``.
     categories_ : dict of str to list of str
         ``encoding="ordinal"``: each categorical column's categories in code order.
         ``encoding="onehot"``: the categories that get their own column.
+    column_transformer_ : ColumnTransformer
+        The fitted scikit-learn transformer doing the work, with pandas output; its
+        transformers are ``"numeric"``, ``"categorical"`` and ``"missing"``.
 
     Examples
     --------
@@ -107,8 +126,9 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
         """An ``AutoPreprocessor`` whose encoding suits every named model.
 
         Tree models (:func:`pseudoboost.models.tree_models`: LightGBM, XGBoost, CatBoost,
-        forests, scikit-learn boosting) get ordinal codes; if any other model is among ``models`` (linear models, k-nearest
-        neighbours, a model of one's own), every category gets one-hot columns.
+        forests, scikit-learn boosting) get ordinal codes; if any other model is among
+        ``models`` (linear models, k-nearest neighbours, a model of one's own), every
+        category gets one-hot columns.
 
         Parameters
         ----------
@@ -147,55 +167,25 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
         self : AutoPreprocessor
         """
         frame = self._as_frame(X, reset=True)
-        n_rows = len(frame)
-        if n_rows == 0:
+        if len(frame) == 0:
             raise ValueError("AutoPreprocessor needs at least one row to fit.")
-        self.numeric_columns_: list[str] = []
-        self.categorical_columns_: list[str] = []
-        self.dropped_columns_: dict[str, str] = {}
-        self.fill_values_: dict[str, float] = {}
-        self.categories_: dict[str, list[str]] = {}
-        self._with_indicator: list[str] = []
-        for column in frame.columns:
-            values = frame[column]
-            numeric = _as_numeric(values)
-            n_present = int(values.notna().sum())
-            n_unique = int(values.nunique(dropna=True))
-            if n_present == 0:
-                self.dropped_columns_[column] = "empty"
-            elif n_unique == 1 and n_present == n_rows:
-                self.dropped_columns_[column] = "constant"
-            elif self.drop_id_like and n_rows > 1 and _is_id_like(column, values, numeric):
-                self.dropped_columns_[column] = "id-like"
-            elif numeric is not None:
-                self.numeric_columns_.append(column)
-                median = numeric.median()
-                self.fill_values_[column] = 0.0 if pd.isna(median) else float(median)
-                if self.add_indicator and numeric.isna().any():
-                    self._with_indicator.append(column)
-            else:
-                self.categorical_columns_.append(column)
-                text = _as_text(values)
-                if self.encoding == "ordinal":
-                    self.categories_[column] = sorted(text.unique().tolist())
-                else:
-                    counts = text.value_counts()
-                    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-                    keep = (
-                        ranked
-                        if len(ranked) <= self.max_categories
-                        else ranked[: self.max_categories - 1]
-                    )
-                    self.categories_[column] = [str(value) for value, _ in keep]
-        self._other = (
-            {
-                column: len(self.categories_[column]) < int(_as_text(frame[column]).nunique())
-                for column in self.categorical_columns_
-            }
-            if self.encoding == "onehot"
-            else {}
-        )
-        self.feature_names_out_ = np.asarray(self._output_names(), dtype=object)
+        kinds = {
+            column: _column_kind(column, frame[column], drop_id_like=self.drop_id_like)
+            for column in frame.columns
+        }
+        self.numeric_columns_ = [c for c, kind in kinds.items() if kind == "numeric"]
+        self.categorical_columns_ = [c for c, kind in kinds.items() if kind == "categorical"]
+        self.dropped_columns_ = {
+            c: kind for c, kind in kinds.items() if kind not in ("numeric", "categorical")
+        }
+        with_gaps = [c for c in self.numeric_columns_ if _as_numeric(frame[c]).isna().any()]
+        self.column_transformer_ = self._column_transformer(
+            with_gaps if self.add_indicator else []
+        ).fit(frame)
+        steps = self.column_transformer_.named_transformers_
+        medians = getattr(steps["numeric"][-1], "statistics_", [])
+        self.fill_values_ = dict(zip(self.numeric_columns_, map(float, medians), strict=True))
+        self.categories_ = _kept_categories(self.categorical_columns_, steps["categorical"][-1])
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
@@ -212,45 +202,52 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
             Numeric columns (float64), then categorical codes (int64) or one-hot columns
             (float64), then missing-value indicators (int64); the index of ``X``.
         """
-        check_is_fitted(self, "feature_names_out_")
-        frame = self._as_frame(X, reset=False)
-        parts: dict[str, Any] = {}
-        for column in self.numeric_columns_:
-            numeric = _as_numeric(frame[column], strict=False)
-            parts[column] = numeric.fillna(self.fill_values_[column]).to_numpy(dtype=float)
-        for column in self.categorical_columns_:
-            text = _as_text(frame[column])
-            categories = self.categories_[column]
-            if self.encoding == "ordinal":
-                codes = pd.Index(categories).get_indexer(text)  # -1: never seen in fit
-                parts[column] = codes.astype(np.int64)
-            else:
-                known = text.isin(categories).to_numpy()
-                for value in categories:
-                    parts[f"{column}={value}"] = (text == value).to_numpy(dtype=float)
-                if self._other[column]:
-                    parts[f"{column}={OTHER}"] = (~known).astype(float)
-        for column in self._with_indicator:
-            parts[f"{column}__missing"] = frame[column].isna().to_numpy(dtype=np.int64)
-        out = pd.DataFrame(parts, index=frame.index, columns=list(parts))
-        return out
+        check_is_fitted(self, "column_transformer_")
+        return self.column_transformer_.transform(self._as_frame(X, reset=False))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns, in order."""
-        check_is_fitted(self, "feature_names_out_")
-        return self.feature_names_out_.copy()
+        check_is_fitted(self, "column_transformer_")
+        return self.column_transformer_.get_feature_names_out()
 
-    def _output_names(self) -> list[str]:
-        names = list(self.numeric_columns_)
-        for column in self.categorical_columns_:
-            if self.encoding == "ordinal":
-                names.append(column)
-            else:
-                names += [f"{column}={value}" for value in self.categories_[column]]
-                if self._other[column]:
-                    names.append(f"{column}={OTHER}")
-        names += [f"{column}__missing" for column in self._with_indicator]
-        return names
+    def _column_transformer(self, with_indicator: list[str]) -> ColumnTransformer:
+        """Unfitted scikit-learn pipelines for the column lists decided in ``fit``."""
+        if self.encoding == "ordinal":
+            encoder = OrdinalEncoder(
+                handle_unknown="use_encoded_value", unknown_value=-1, dtype=np.int64
+            )
+        else:
+            encoder = OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                max_categories=self.max_categories,
+                sparse_output=False,
+                feature_name_combiner=_onehot_name,
+            )
+        numbers = FunctionTransformer(_numeric_frame, feature_names_out="one-to-one")
+        text = FunctionTransformer(_text_frame, feature_names_out="one-to-one")
+        flags = FunctionTransformer(_int_frame, feature_names_out=_indicator_names)
+        return ColumnTransformer(
+            [
+                (
+                    "numeric",
+                    make_pipeline(numbers, SimpleImputer(strategy="median")),
+                    self.numeric_columns_,
+                ),
+                (
+                    "categorical",
+                    make_pipeline(
+                        text, SimpleImputer(strategy="constant", fill_value=MISSING), encoder
+                    ),
+                    self.categorical_columns_,
+                ),
+                (
+                    "missing",
+                    make_pipeline(numbers, MissingIndicator(features="all"), flags),
+                    with_indicator,
+                ),
+            ],
+            verbose_feature_names_out=False,
+        ).set_output(transform="pandas")
 
     def _as_frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
@@ -261,6 +258,7 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
                 raise ValueError(f"Expected a 2-D table, got an array of shape {np.shape(array)}.")
             frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(np.shape(array)[1])])
         columns = [str(column) for column in frame.columns]
+        frame = frame.set_axis(columns, axis=1)
         if reset:
             self.n_features_in_ = len(columns)
             if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
@@ -268,8 +266,7 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
             elif hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
             self._columns = columns
-            return frame.set_axis(columns, axis=1)
-        frame = frame.set_axis(columns, axis=1)
+            return frame
         if not isinstance(X, pd.DataFrame):
             if len(columns) != self.n_features_in_:
                 raise ValueError(
@@ -280,41 +277,58 @@ class AutoPreprocessor(TransformerMixin, BaseEstimator):
         missing = [column for column in self._columns if column not in frame.columns]
         if missing:
             raise ValueError(f"X lacks columns seen in fit: {missing}.")
-        return frame
+        return frame[self._columns]
 
 
-def _as_numeric(values: pd.Series, strict: bool = True) -> pd.Series | None:
-    """``values`` as float64 if it is numeric (or text that is all numbers), else None."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype(float)
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    if pd.api.types.is_datetime64_any_dtype(values):
+# ----------------------------------------------------------------------------- the own rules
+def _column_kind(column: str, values: pd.Series, *, drop_id_like: bool = True) -> str:
+    """``"numeric"``, ``"categorical"``, or why the column is dropped.
+
+    A column is ``"empty"`` with no value, ``"constant"`` with a single value and no gaps,
+    ``"id-like"`` (only with ``drop_id_like`` and at least two rows) by :func:`_is_id_like`,
+    ``"numeric"`` when :func:`_is_numeric`, and ``"categorical"`` otherwise.
+    """
+    n_present = int(values.notna().sum())
+    if n_present == 0:
+        return "empty"
+    if n_present == len(values) and values.nunique(dropna=True) == 1:
+        return "constant"
+    numeric = _is_numeric(values)
+    if drop_id_like and len(values) > 1 and _is_id_like(column, values, numeric=numeric):
+        return "id-like"
+    return "numeric" if numeric else "categorical"
+
+
+def _is_numeric(values: pd.Series) -> bool:
+    """Numbers, booleans and dates, or text whose every present value parses as a number."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return True
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return True
+    if isinstance(dtype, pd.CategoricalDtype):
+        return False
+    present = values.notna()
+    return bool(present.any() and _as_numeric(values)[present].notna().all())
+
+
+def _as_numeric(values: pd.Series) -> pd.Series:
+    """``values`` as float64: dates as days since 1970, text that is not a number as NaN."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
         naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
         return (naive - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return None if strict else pd.to_numeric(values.astype(object), errors="coerce")
-    converted = pd.to_numeric(values, errors="coerce")
-    if not strict:
-        return converted.astype(float)
-    present = values.notna()
-    if present.any() and converted[present].notna().all():
-        return converted.astype(float)
-    return None
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype(float)
+    return pd.to_numeric(values.astype(object), errors="coerce").astype(float)
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    """``values`` as strings with missing values as their own category."""
-    return values.astype(object).where(values.notna(), MISSING).astype(str)
-
-
-def _is_id_like(column: str, values: pd.Series, numeric: pd.Series | None) -> bool:
+def _is_id_like(column: str, values: pd.Series, *, numeric: bool) -> bool:
     """A different value on every row: text codes, or integers whose name says id."""
     if values.isna().any() or values.nunique(dropna=True) != len(values):
         return False
-    if numeric is None:
+    if not numeric:
         return True
-    integral = bool(np.all(np.mod(numeric.to_numpy(), 1) == 0))
+    integral = bool(np.all(np.mod(_as_numeric(values).to_numpy(), 1) == 0))
     lowered = column.lower()
     named_id = (
         lowered == "id"
@@ -322,3 +336,43 @@ def _is_id_like(column: str, values: pd.Series, numeric: pd.Series | None) -> bo
         or lowered.startswith(("id_", "unnamed:"))  # "Unnamed: 0": a saved pandas index
     )
     return integral and named_id
+
+
+# ----------------------------------------------------------------------------- glue for sklearn
+def _numeric_frame(X: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: _as_numeric(X[c]) for c in X.columns}, index=X.index)
+
+
+def _text_frame(X: pd.DataFrame) -> pd.DataFrame:
+    """Every present value as its text (so 1 and "1" are one category); gaps as NaN."""
+    return pd.DataFrame({c: _as_text(X[c]) for c in X.columns}, index=X.index, dtype=object)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    text = values.astype(object).where(values.notna(), "").astype(str).astype(object)
+    return text.where(values.notna(), np.nan)
+
+
+def _int_frame(X: pd.DataFrame) -> pd.DataFrame:
+    return X.astype(np.int64)
+
+
+def _indicator_names(transformer: Any, input_features: Any) -> list[str]:
+    """``size__missing`` for MissingIndicator's ``missingindicator_size``."""
+    return [f"{name.removeprefix('missingindicator_')}__missing" for name in input_features]
+
+
+def _onehot_name(column: str, category: Any) -> str:
+    return f"{column}={OTHER if category == 'infrequent_sklearn' else category}"
+
+
+def _kept_categories(columns: list[str], encoder: Any) -> dict[str, list[str]]:
+    """Each column's categories with an own output: all but the infrequent ones."""
+    if not columns:
+        return {}
+    # OrdinalEncoder without max_categories has no infrequent_categories_.
+    infrequent = getattr(encoder, "infrequent_categories_", [None] * len(columns))
+    kept = {}
+    for column, categories, rare in zip(columns, encoder.categories_, infrequent, strict=True):
+        kept[column] = [str(c) for c in categories if rare is None or c not in rare]
+    return kept
