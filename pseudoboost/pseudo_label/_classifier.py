@@ -90,7 +90,8 @@ class PseudoLabelClassifier(ClassifierMixin, BasePseudoLabel):
         Cap accepted rows per class so their counts follow the labelled class frequencies,
         keeping the most confident (see :func:`balance_by_class`).
     pseudo_weight : float >= 0, default=1.0
-        Sample weight of pseudo-labelled rows (needs ``sample_weight`` support unless 1).
+        Sample weight of every pseudo-labelled row; labelled rows keep the ``sample_weight``
+        given to ``fit`` (needs ``sample_weight`` support unless 1).
     max_iter : int >= 1, default=1
         Number of pseudo-labelling rounds.
     random_state : int, RandomState instance or None, default=None
@@ -168,7 +169,11 @@ class PseudoLabelClassifier(ClassifierMixin, BasePseudoLabel):
         y : array-like of shape (n_samples,)
             Class labels; -1 marks an unlabelled row.
         **fit_params : dict
-            Passed to every ``fit`` of the inner estimator (``sample_weight`` is extended).
+            Passed to every ``fit`` of the inner estimator: ``sample_weight`` (one value per
+            row of ``X``) is kept for the labelled rows and every pseudo-labelled row gets
+            ``pseudo_weight``; other parameters pass unchanged. With
+            ``sklearn.set_config(enable_metadata_routing=True)`` they reach the estimator only
+            as it requested them with ``set_fit_request`` (see :meth:`get_metadata_routing`).
 
         Returns
         -------

@@ -30,14 +30,16 @@ def n_to_select(sample_rate: float, n_pool: int, n_candidates: int) -> int:
 
 
 def subset_fit_params(fit_params: dict, n_samples: int, indices: np.ndarray) -> dict:
-    """Fit parameters for a subset of the labelled rows: per-row arrays are indexed."""
+    """Fit parameters for a subset of the labelled rows: sample weights are indexed.
+
+    Sample weights (``sample_weight``, or a Pipeline's ``<step>__sample_weight``) are the only
+    parameters aligned with the rows; the others (``eval_set``, ``eval_X``, callbacks) pass
+    unchanged, even when they happen to have ``n_samples`` rows.
+    """
     subset = {}
     for key, value in fit_params.items():
-        if (
-            hasattr(value, "shape")
-            and getattr(value, "ndim", 0) >= 1
-            and n_rows(value) == n_samples
-        ):
+        is_weight = key == "sample_weight" or key.endswith("__sample_weight")
+        if is_weight and value is not None and n_rows(value) == n_samples:
             subset[key] = take_rows(value, indices)
         else:
             subset[key] = value
@@ -58,8 +60,8 @@ def fold_predictions(
     """Fit ``n_teachers`` clones of ``estimator`` on K-fold subsets of the labelled rows.
 
     Teacher ``k`` is fitted on the labelled rows outside fold ``k`` of a shuffled K-fold split
-    (K = ``n_teachers``, its seed drawn from ``rng``); per-row fit parameters (e.g.
-    ``sample_weight``) are subset with the rows.
+    (K = ``n_teachers``, its seed drawn from ``rng``); sample weights are subset with the
+    rows, other fit parameters pass unchanged (see :func:`subset_fit_params`).
 
     Parameters
     ----------

@@ -15,7 +15,6 @@ from pseudoboost.pseudo_label._base import (
     BasePseudoLabel,
     Selection,
     SelectionContext,
-    sample_weight_key,
 )
 from pseudoboost.pseudo_label._confidence import select_confidence
 from pseudoboost.pseudo_label._coreg import select_coreg
@@ -103,8 +102,9 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         none (then the loop stops with ``"no_change"``). Neighbours are found on the numeric
         features (those a Pipeline's last step sees), standardised on the labelled rows.
     pseudo_weight : float >= 0, default=1.0
-        Sample weight of pseudo-labelled rows relative to labelled ones (passed through
-        ``sample_weight``; values other than 1 need an estimator that accepts it).
+        Sample weight of every pseudo-labelled row; labelled rows keep the ``sample_weight``
+        given to ``fit`` (1 without one). Passed through ``sample_weight``: values other than
+        1 need an estimator that accepts it (and, under metadata routing, requests it).
     max_iter : int >= 1, default=1
         Number of pseudo-labelling rounds.
     label_source : {"model", "teachers"}, default="model"
@@ -248,9 +248,16 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
         y : array-like of shape (n_samples,)
             Targets; NaN marks an unlabelled row.
         **fit_params : dict
-            Passed to every ``fit`` of the inner estimator (the student). ``sample_weight``
-            is extended to the pseudo-labelled rows with ``pseudo_weight``; the ``teacher``
-            gets the labelled rows' ``sample_weight`` only.
+            Fit parameters of the inner estimators. ``sample_weight`` has one value per row
+            of ``X``: labelled rows keep theirs (those of unlabelled rows are ignored) and
+            every pseudo-labelled row gets ``pseudo_weight``. Other parameters (``eval_set``,
+            early-stopping callbacks) are not aligned with X's rows and pass unchanged to
+            every fit. Without metadata routing all go to the student and the ``teacher``
+            gets ``sample_weight`` only. With ``sklearn.set_config(
+            enable_metadata_routing=True)`` each goes where it was requested
+            (``LGBMRegressor().set_fit_request(eval_set=True, callbacks=True)``; see
+            :meth:`get_metadata_routing`), and weights reach the student only when it
+            requested ``sample_weight``.
 
         Returns
         -------
@@ -275,12 +282,10 @@ class PseudoLabelRegressor(RegressorMixin, BasePseudoLabel):
     def _pseudo_labelling_enabled(self) -> bool:
         return self.sample_rate > 0
 
-    def _fit_teacher(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None) -> tuple:
+    def _fit_teacher(self, X: Any, y: np.ndarray, fit_params: dict) -> tuple[Any, dict]:
         if self.teacher is None:
             return None, {}
-        key = sample_weight_key(self.teacher)
-        kwargs = {key: sample_weight} if sample_weight is not None and key is not None else {}
-        return clone(self.teacher).fit(X, y, **kwargs), kwargs
+        return clone(self.teacher).fit(X, y, **fit_params), fit_params
 
     def _select(self, context: SelectionContext) -> Selection:
         return REGRESSION_SELECTORS[self.selection](self, context)
