@@ -203,12 +203,6 @@ def test_score_consumes_sample_weight_itself(routing):
     assert get_routing_for_object(model).consumes("score", ["sample_weight"]) == {"sample_weight"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pseudoboost._clone.SharedUnlabeledMixin.__sklearn_clone__ drops the "
-    "_metadata_request that sklearn.base.clone keeps, so set_score_request is lost by "
-    "cross_validate's clones",
-)
 def test_clone_keeps_the_score_request(routing):
     model = PseudoLabelRegressor(Ridge()).set_score_request(sample_weight=True)
     assert get_routing_for_object(clone(model)).consumes("score", ["sample_weight"]) == {
