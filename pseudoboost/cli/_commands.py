@@ -26,8 +26,11 @@ from pseudoboost._logging import TrialLogFilter, filtered, optuna_handlers
 from pseudoboost._version import __version__
 from pseudoboost.cli import _data, _defaults
 from pseudoboost.cli._errors import UsageError
+from pseudoboost.cli._interrupt import GracefulInterrupt
 from pseudoboost.cli._outputs import OutputDir, check_writable_file, write_file_atomically
 from pseudoboost.cli._progress import TrialProgress, progress_enabled
+
+logger = logging.getLogger("pseudoboost.cli")
 
 _VERSIONED = (
     "numpy",
@@ -236,13 +239,28 @@ def check_proba(proba: bool | None, scoring: str | None, task: str) -> bool:
     return scoring in PROBA_SCORERS if proba is None else proba
 
 
+# Optuna stamps a new database with its schema version; two processes opening the same new
+# database at once (two `tune` runs sharing --storage, a script reading the study as it starts)
+# can both try, and the loser's insert fails (SQLite: "UNIQUE constraint failed:
+# alembic_version.version_num"; MySQL: "Duplicate entry"). The winner has committed by then, so
+# opening again succeeds.
+_STAMP_RACE = ("unique constraint failed", "duplicate entry")
+_OPEN_ATTEMPTS = 3
+
+
 def _open_storage(url: str | Path) -> Any:
     from pseudoboost.tuning import open_storage
 
-    try:
-        return open_storage(str(url))
-    except ValueError as error:
-        raise UsageError(f"{error} Fix --storage or leave it out to use DIR/study.db.") from None
+    for attempt in range(1, _OPEN_ATTEMPTS + 1):
+        try:
+            return open_storage(str(url))
+        except ValueError as error:
+            lost_race = any(text in str(error).lower() for text in _STAMP_RACE)
+            if not lost_race or attempt == _OPEN_ATTEMPTS:
+                message = f"{error} Fix --storage or leave it out to use DIR/study.db."
+                raise UsageError(message) from None
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 def default_study_name(inputs: _data.Inputs, args: argparse.Namespace, models: list[str]) -> str:
@@ -316,23 +334,28 @@ def run_tune(args: argparse.Namespace) -> int:
         "score" if args.scoring else ("rmse" if inputs.task == "regression" else "accuracy"),
         enabled=progress_enabled(args.quiet),
     )
+    interrupt = GracefulInterrupt()
     try:
-        with _quiet_libraries(getattr(args, "debug", False)):
+        with _quiet_libraries(getattr(args, "debug", False)), interrupt:
             result = _call_tune(args, inputs, models, preprocessor, storage, study_name, progress)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception) as error:
         progress.close()
-        out.abort(remove_created=False)
-        _report_interrupt(args, storage, study_name, storage_text)
-        return 130
-    except ValueError as error:
-        progress.close()
-        _abort_new(out, args)
-        raise UsageError(" ".join(str(error).split())) from None
-    except RuntimeError as error:
-        progress.close()
-        _abort_new(out, args)
-        print(f"pseudoboost tune: {' '.join(str(error).split())}", file=sys.stderr)
-        return 1
+        if isinstance(error, KeyboardInterrupt) or interrupt.requested:
+            if not isinstance(error, KeyboardInterrupt):
+                # A library failed on its way out after Ctrl-C (Optuna, when a second Ctrl-C
+                # cut a database write): an interruption all the same.
+                logger.debug("The error that followed Ctrl-C", exc_info=True)
+            out.abort(remove_created=False)
+            _report_interrupt(args, storage, study_name, storage_text)
+            return 130
+        if isinstance(error, ValueError):
+            _abort_new(out, args)
+            raise UsageError(" ".join(str(error).split())) from None
+        if isinstance(error, RuntimeError):
+            _abort_new(out, args)
+            print(f"pseudoboost tune: {' '.join(str(error).split())}", file=sys.stderr)
+            return 1
+        raise
     finally:
         progress.close()
 

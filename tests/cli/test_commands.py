@@ -192,14 +192,19 @@ def test_ctrl_c_keeps_finished_trials(make_tables, tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     storage = f"sqlite:///{tmp_path / 'run' / 'study.db'}"
+    # Watch the study read-only: a reader that may write would create Optuna's tables too if
+    # it opened the database while tune creates it, and make tune lose that race.
+    read_only = f"sqlite:///file:{tmp_path / 'run' / 'study.db'}?mode=ro&uri=true"
+    reader = None
     deadline = time.monotonic() + 90
     finished = 0
     while time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.5)
         try:
-            study = optuna.load_study(study_name="interrupted", storage=storage)
+            reader = reader or optuna.storages.RDBStorage(read_only)
+            study = optuna.load_study(study_name="interrupted", storage=reader)
             finished = sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
-        except Exception:  # the database or the study does not exist yet
+        except Exception:  # no database, tables or study yet
             continue
         if finished >= 2:
             break
