@@ -239,28 +239,13 @@ def check_proba(proba: bool | None, scoring: str | None, task: str) -> bool:
     return scoring in PROBA_SCORERS if proba is None else proba
 
 
-# Optuna stamps a new database with its schema version; two processes opening the same new
-# database at once (two `tune` runs sharing --storage, a script reading the study as it starts)
-# can both try, and the loser's insert fails (SQLite: "UNIQUE constraint failed:
-# alembic_version.version_num"; MySQL: "Duplicate entry"). The winner has committed by then, so
-# opening again succeeds.
-_STAMP_RACE = ("unique constraint failed", "duplicate entry")
-_OPEN_ATTEMPTS = 3
-
-
 def _open_storage(url: str | Path) -> Any:
     from pseudoboost.tuning import open_storage
 
-    for attempt in range(1, _OPEN_ATTEMPTS + 1):
-        try:
-            return open_storage(str(url))
-        except ValueError as error:
-            lost_race = any(text in str(error).lower() for text in _STAMP_RACE)
-            if not lost_race or attempt == _OPEN_ATTEMPTS:
-                message = f"{error} Fix --storage or leave it out to use DIR/study.db."
-                raise UsageError(message) from None
-            time.sleep(0.1 * attempt)
-    raise AssertionError("unreachable")
+    try:
+        return open_storage(str(url))
+    except ValueError as error:
+        raise UsageError(f"{error} Fix --storage or leave it out to use DIR/study.db.") from None
 
 
 def default_study_name(inputs: _data.Inputs, args: argparse.Namespace, models: list[str]) -> str:

@@ -43,13 +43,19 @@ def _with_installed_driver(url: str) -> str:
 
 
 def _lost_schema_race(error: Exception) -> bool:
-    """Whether ``error`` says another process created Optuna's tables at the same moment."""
+    """Whether ``error`` says another process created Optuna's tables, or stamped their
+    schema version, at the same moment (PostgreSQL, SQLite and MySQL wordings)."""
     text = str(error).lower()
-    return (
-        "already exists" in text
-        or "duplicate key" in text
-        or "uniqueviolation" in text
-        or "duplicatetable" in text
+    return any(
+        words in text
+        for words in (
+            "already exists",
+            "duplicate key",
+            "uniqueviolation",
+            "duplicatetable",
+            "unique constraint failed",
+            "duplicate entry",
+        )
     )
 
 
