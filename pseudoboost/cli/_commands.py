@@ -630,37 +630,10 @@ def _json_default(value: Any) -> Any:
 def _print_tune_summary(
     args: argparse.Namespace, inputs: _data.Inputs, result: Any, written: list[Path]
 ) -> None:
-    params = result.best_params
-    k = len(result.cv_scores)
-    rate = params.get("sample_rate")
-    print(
-        f"returned: {result.chosen} ({params.get('model')}, sample_rate={rate:g}); CV "
-        f"{result.metric} {result.best_score:.6g} (spread over {k} folds "
-        f"{result.best_score_std:.3g})"
-    )
-    print(f"baseline: {BASELINES[result.baseline]}, same folds: {result.supervised_score:.6g}")
-    if result.pseudo_score is None:
-        print("pseudo-labels: no pseudo-labelled trial completed")
-    else:
-        verdict = "returned" if result.chosen.startswith("pseudo") else "not returned"
-        print(
-            f"pseudo-labels: best {result.pseudo_score:.6g}, corrected paired t-test against "
-            f"the baseline p = {result.pseudo_p_value:.3g} (alpha {result.alpha:g}): {verdict}"
-        )
-    print(
-        f"trials: {result.n_complete} complete, {result.n_pruned} pruned, {result.n_failed} failed"
-    )
+    print(result.summary())
     if not args.quiet:
         print(result.leaderboard().to_string(index=False, float_format=lambda v: f"{v:.5g}"))
     print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)}")
-
-
-# What ``TuneResult.supervised_score`` is, for people.
-BASELINES = {
-    "supervised": "the best trial without pseudo-labels of this search",
-    "ensemble": "the ensemble of this search's trials without pseudo-labels (nested CV)",
-    "same_model": "the returned hyperparameters without pseudo-labels",
-}
 
 
 # --- compare -------------------------------------------------------------------------------------
