@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral
 from typing import Any
 
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.utils._param_validation import Interval, validate_params
 
 from pseudoboost.models._spec import TASKS, ModelSpec, RowBound
@@ -72,15 +73,65 @@ def tree_models() -> list[str]:
     return sorted(name for name, tree in verdicts.items() if tree)
 
 
-def resolve_models(
-    model: str | ModelSpec | Sequence[str | ModelSpec], task: str, n_samples: int | None = None
-) -> list[ModelSpec]:
-    """``model`` (a name, a spec, a list of them or ``"all"``) as a list of specs.
+class _Cloner:
+    """The factory of a user's estimator instance: a clone with a trial's parameters (a
+    class, not a lambda, so that worker processes can unpickle it)."""
+
+    def __init__(self, estimator: Any) -> None:
+        self.estimator = estimator
+
+    def __call__(self, **params: Any) -> Any:
+        return clone(self.estimator).set_params(**params)
+
+
+def spec_from_estimator(estimator: Any) -> ModelSpec:
+    """A :class:`ModelSpec` for an estimator instance: its parameters are kept as given
+    (an empty search space), so only the pseudo-labelling knobs are tuned for it.
 
     Parameters
     ----------
-    model : str, ModelSpec or list of them
-        Registry names (see :func:`list_models`) or specs; ``"all"`` is every model of
+    estimator : scikit-learn regressor or classifier (or a Pipeline ending in one)
+
+    Returns
+    -------
+    ModelSpec
+        Named after the estimator's class.
+
+    Raises
+    ------
+    ValueError
+        If the estimator is neither a regressor nor a classifier.
+    """
+    name = type(estimator).__name__
+    if is_classifier(estimator):
+        task = "classification"
+    elif is_regressor(estimator):
+        task = "regression"
+    else:
+        raise ValueError(
+            f"{name} is neither a scikit-learn regressor nor a classifier, so it cannot be "
+            "tuned; pass a model name (see pseudoboost.models.list_models()) or an estimator."
+        )
+    description = f"{name} as given (only the pseudo-labelling knobs are tuned)"
+    return ModelSpec(name, task, _Cloner(estimator), {}, description=description)
+
+
+def _is_estimator(item: Any) -> bool:
+    return hasattr(item, "fit") and hasattr(item, "get_params") and not isinstance(item, type)
+
+
+def resolve_models(
+    model: str | ModelSpec | Any | Sequence[str | ModelSpec | Any],
+    task: str,
+    n_samples: int | None = None,
+) -> list[ModelSpec]:
+    """``model`` (a name, a spec, an estimator, a list of them or ``"all"``) as specs.
+
+    Parameters
+    ----------
+    model : str, ModelSpec, estimator or list of them
+        Registry names (see :func:`list_models`), specs, or estimator instances (used with
+        their parameters as given: :func:`spec_from_estimator`); ``"all"`` is every model of
         ``task``.
     task : {"regression", "classification"}
         The learning task every model must solve.
@@ -106,14 +157,18 @@ def resolve_models(
     """
     if isinstance(model, str) and model == "all":
         return [get_model(name, task) for name in list_models(task, n_samples=n_samples)]
-    items = [model] if isinstance(model, (str, ModelSpec)) else list(model)
+    single = isinstance(model, (str, ModelSpec)) or _is_estimator(model)
+    items = [model] if single else list(model)
     if not items:
         raise ValueError(
             "model must name at least one model; see pseudoboost.models.list_models()."
         )
     specs = []
     for item in items:
-        spec = item if isinstance(item, ModelSpec) else get_model(item, task)
+        if _is_estimator(item):
+            spec = spec_from_estimator(item)
+        else:
+            spec = item if isinstance(item, ModelSpec) else get_model(item, task)
         if spec.task != task:
             raise ValueError(f"Model {spec.name!r} is a {spec.task} model but the task is {task}.")
         specs.append(spec)

@@ -211,10 +211,12 @@ def tune(
         Targets.
     unlabeled : array-like or DataFrame, default=None
         More unlabelled rows with X's columns (e.g. a competition's test file).
-    model : str, ModelSpec, list of them, or "all", default="lightgbm"
-        Registry names (see :func:`pseudoboost.models.list_models`); with several, each
-        trial's model is chosen by the schedule (first phase) or the sampler. ``"all"``:
-        every registered model that can run on the data's size.
+    model : str, ModelSpec, estimator, list of them, or "all", default="lightgbm"
+        Registry names (see :func:`pseudoboost.models.list_models`), specs, or estimator
+        instances (kept as given: only the pseudo-labelling knobs are tuned for them, as
+        ``compare`` accepts them); with several, each trial's model is chosen by the
+        schedule (first phase) or the sampler. ``"all"``: every registered model that can
+        run on the data's size.
     n_trials : int, default=100
         Trials to add to the study in this call (None: until ``timeout``).
     total_trials : int, default=None

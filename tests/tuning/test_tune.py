@@ -470,3 +470,22 @@ def test_rows_never_in_a_test_fold_have_nan_out_of_fold_predictions(task):
     result = tune(X, y, model=model, cv=folds, n_trials=2, task=task)
     oof = result.oof_predictions
     assert pd.isna(oof[40:]).all() and not pd.isna(oof[:40]).any()
+
+
+def test_estimator_instances_are_tuned_as_given(data):
+    from sklearn.linear_model import Ridge
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y, pool = data
+    settings = {**FAST, "model": [Ridge(alpha=3.0), "knn"], "n_trials": 6}
+    result = tune(X, y, unlabeled=pool, **settings)
+    assert {t.user_attrs["model"] for t in result.study.trials} == {"Ridge", "knn"}
+    knobs = {"model", "sample_rate", "selection", "pseudo_weight", "max_iter", "label_source"}
+    ridge = [t for t in result.study.trials if t.user_attrs["model"] == "Ridge"]
+    assert ridge and all(set(t.params) <= knobs | {"teacher"} for t in ridge)
+    single = tune(X, y, **{**FAST, "model": Ridge(alpha=3.0)}, search_space={"sample_rate": 0})
+    inner = single.best_estimator_.estimator
+    assert isinstance(inner, Ridge) and inner.alpha == 3.0
+    message = "Model 'KNeighborsClassifier' is a classification model but the task is regression"
+    with pytest.raises(ValueError, match=message):
+        tune(X, y, **{**FAST, "model": KNeighborsClassifier()}, task="regression")
