@@ -286,13 +286,28 @@ def _raise_if_empty(study: optuna.study.Study) -> None:
     )
 
 
+def refit_budget(
+    end: float | None, deadline: float | None, now: float | None = None
+) -> float | None:
+    """Seconds an ensemble's refits may take: the time left until ``end``, but at least the
+    time kept for the refit (``end - deadline``), so that a last trial which ran past the
+    search's ``deadline`` does not also shrink the ensemble. None without a budget."""
+    if end is None:
+        return None
+    now = time.perf_counter() if now is None else now
+    kept = 0.0 if deadline is None else end - deadline
+    return max(end - now, kept, 0.0)
+
+
 def summarise(
     search: Search, n_before: int, *, refit: bool, alpha: float, end: float | None = None
 ) -> TuneResult:
     """Choose what to return (``_choose``), refit it, and describe the search.
 
     With ``end`` (``time.perf_counter()`` at which the whole budget ends), an ensemble takes
-    only members whose estimated refits fit in the time left (``choose``).
+    only members whose estimated refits fit in the time left, or in the time kept for the
+    refit (``end`` minus the search's deadline) when the last trial ran past the deadline: an
+    overrun of the search must not also cost the ensemble (``choose``).
     """
     study, problem, space = search.study, search.problem, search.space
     _raise_if_empty(study)
@@ -305,7 +320,7 @@ def summarise(
     try:
         if not problem.ensemble and study.user_attrs.get(TEACHER_ATTR):
             problem.ensemble = search.members(study.user_attrs[TEACHER_ATTR])
-        refit_seconds = None if end is None or not refit else _seconds_left(end)
+        refit_seconds = None if not refit else refit_budget(end, search.deadline)
         choice = choose(
             study, problem, space, search.objective, alpha=alpha, refit_seconds=refit_seconds
         )

@@ -233,7 +233,8 @@ def tune(
     timeout : float, default=None
         Seconds for the call: the search stops at 90% of it (no trial, and no fold of a
         running trial, starts later), keeping the rest for the ensemble and the final refit
-        (an ensemble takes only members whose estimated refit times fit in it).
+        (an ensemble takes only members whose estimated refit times fit in it, even when
+        the last trial ran past 90%).
     cv : int or splitter, default=5
         Folds (shuffled, stratified for classification, seeded by ``random_state``) or a
         scikit-learn splitter used as given (e.g. ``KFold(8)`` without shuffling).

@@ -217,3 +217,15 @@ def test_refit_estimate_scales_the_time_per_fold_to_every_row():
     problem = Problem(np.zeros((100, 2)), y, None, splits, "regression", None, None, 0)
     # 10 s over 5 folds: 2 s per 80-row fit, 2.5 s on the 100 labelled rows.
     assert refit_estimate(problem, _trial_with_seconds(10.0)) == pytest.approx(2.5)
+
+
+def test_refit_budget_is_at_least_the_time_kept_for_the_refit():
+    from pseudoboost.tuning._search import refit_budget
+
+    assert refit_budget(None, None) is None
+    # 100 s budget, search deadline at 90. The search ended early (80 s): 20 s left.
+    assert refit_budget(100.0, 90.0, now=80.0) == pytest.approx(20.0)
+    assert refit_budget(100.0, 90.0, now=90.0) == pytest.approx(10.0)
+    # The last trial ran to 99 s: the ensemble still gets the 10 s kept for the refit.
+    assert refit_budget(100.0, 90.0, now=99.0) == pytest.approx(10.0)
+    assert refit_budget(100.0, None, now=101.0) == 0.0
