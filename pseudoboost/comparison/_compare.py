@@ -40,6 +40,7 @@ SUMMARY_COLUMNS = [
     "score_mean",
     "score_std",
     "diff_vs_supervised",
+    "improvement",
     "diff_std_error",
     "t_statistic",
     "p_value",
@@ -185,10 +186,12 @@ def compare(
     summary : DataFrame
         One row per (model, sample_rate), in the given model order and increasing rate,
         with columns ``model, sample_rate, score_mean, score_std, diff_vs_supervised,
-        diff_std_error, t_statistic, p_value, wins, n_folds, n_pseudo_mean,
+        improvement, diff_std_error, t_statistic, p_value, wins, n_folds, n_pseudo_mean,
         fit_time_mean``. ``diff_vs_supervised`` is the mean over folds of
         ``score - supervised score`` in the metric's natural units (negative is better
-        for an error such as RMSE), ``diff_std_error``, ``t_statistic`` and ``p_value``
+        for an error such as RMSE); ``improvement`` is the same gain with the sign of
+        :attr:`TuneResult.improvement <pseudoboost.tuning.TuneResult.improvement>`
+        (positive = better than supervised, whatever the metric); ``diff_std_error``, ``t_statistic`` and ``p_value``
         come from the corrected paired test, ``wins`` counts the folds where the rate
         beats the supervised fit. Fold differences within a relative 1e-9 are rounding
         and count as exactly 0. The sample_rate 0 rows have difference 0, t 0,
@@ -257,7 +260,7 @@ def compare(
     shape = (len(named), len(rates), len(folds.splits))
     fits = _run_jobs(jobs, X, y_arr, metric, shape, n_jobs=n_jobs, progress=progress)
     diff, win = _paired_differences(fits.score, metric.greater_is_better)
-    summary = _summary_frame(named, rates, folds, fits, diff, win)
+    summary = _summary_frame(named, rates, folds, fits, diff, win, metric.greater_is_better)
     summary.attrs.update(
         metric=metric.name,
         greater_is_better=metric.greater_is_better,
@@ -592,9 +595,11 @@ def _summary_frame(
     fits: _Fits,
     diff: np.ndarray,
     win: np.ndarray,
+    greater_is_better: bool,
 ) -> pd.DataFrame:
     """One row per (model, sample_rate), with ``SUMMARY_COLUMNS``."""
     n_folds = len(folds.splits)
+    sign = 1.0 if greater_is_better else -1.0
     rows = []
     for m, (name, _) in enumerate(named):
         for r, rate in enumerate(rates):
@@ -606,6 +611,7 @@ def _summary_frame(
                     "score_mean": float(fits.score[m, r].mean()),
                     "score_std": float(fits.score[m, r].std(ddof=1)) if n_folds > 1 else 0.0,
                     "diff_vs_supervised": float(diff[m, r].mean()),
+                    "improvement": sign * float(diff[m, r].mean()),
                     "diff_std_error": std_error,
                     "t_statistic": t_stat,
                     "p_value": p_value,

@@ -76,6 +76,8 @@ def test_tidy_frame(result):
     np.testing.assert_allclose(summary["score_mean"], agg["score_mean"])
     np.testing.assert_allclose(summary["score_std"], agg["score_std"])
     np.testing.assert_allclose(summary["diff_vs_supervised"], agg["diff"])
+    # improvement has TuneResult.improvement's sign: positive = better; RMSE: lower is better
+    np.testing.assert_allclose(summary["improvement"], -agg["diff"].to_numpy())
     assert summary["wins"].tolist() == agg["wins"].tolist()
 
 
