@@ -153,7 +153,9 @@ def compare(
     n_repeats : int or None, default=None
         Repetitions of an integer ``cv`` with different shuffles; None is 3 for an integer
         ``cv`` and 1 for a splitter, which brings its own repeats (``n_repeats > 1`` with a
-        splitter is an error).
+        splitter is an error). Unlike ``tune``'s ``"auto"`` (fewer repeats on larger
+        tables, to spend its budget on trials), 3 whatever the size: the corrected paired
+        test needs many paired folds.
     scoring : str, callable or None, default=None
         A scikit-learn scorer name or scorer callable; None is RMSE for regression and accuracy for classification.
         Scores are reported in the metric's natural sign (an RMSE is positive, lower is
