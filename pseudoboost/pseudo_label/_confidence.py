@@ -71,6 +71,15 @@ def _has_return_std(model: Any) -> bool:
         return False
 
 
+def has_native_uncertainty(model: Any) -> bool:
+    """Whether ``model`` (fitted or not) gives its own uncertainty: a forest's tree spread or
+    a ``return_std`` prediction, so confidence selection needs no fold teachers."""
+    final, _ = _final_step(model)
+    if isinstance(final, ClippedRegressor):  # unfitted: look at what it wraps
+        final, _ = _final_step(final.regressor)
+    return isinstance(final, _FORESTS) or _has_return_std(final)
+
+
 def native_uncertainty(model: Any, X: Any) -> tuple[np.ndarray, str] | None:
     """The fitted ``model``'s own uncertainty on ``X``, or None when it has none.
 

@@ -22,11 +22,13 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from pseudoboost.pseudo_label._confidence import has_native_uncertainty
 from pseudoboost.tuning._space import SearchSpace
 
 SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
 COMPETITIVE = 0.05  # relative distance to the best score that keeps a model in the race
 RECIPE_PATIENCE = 3  # recipes tried before the rest are dropped if none helped its model
+FOLD_TEACHER_FITS = 4.0  # n_teachers=5 fold clones, each on 4/5 of the rows: about 4 fits
 RECIPE_SHARE = 0.5  # a recipe whose estimated time is above this share of the time left is skipped
 ENQUEUED = "enqueued"  # user attribute: why a trial was queued ("default", "model", "recipe")
 
@@ -195,20 +197,44 @@ def recipe_items(
     pairs = [(recipe, base) for recipe in recipes for base in students(study, space)]
     items = [recipe_params(space, base, recipe) for recipe, base in pairs]
     seconds = [
-        recipe_seconds(base, recipe, teacher_seconds or 0.0, pool_ratio) for recipe, base in pairs
+        recipe_seconds(
+            base, recipe, teacher_seconds or 0.0, pool_ratio, native=_native(space, base)
+        )
+        for recipe, base in pairs
     ]
     return items, seconds
 
 
+def _native(space: SearchSpace, trial: FrozenTrial) -> bool:
+    """Whether the trial's model gives its own uncertainty (no fold teachers needed)."""
+    return has_native_uncertainty(space.spec(trial.user_attrs.get("model")).make_estimator())
+
+
 def recipe_seconds(
-    base: FrozenTrial, recipe: dict[str, Any], teacher_seconds: float, pool_ratio: float
+    base: FrozenTrial,
+    recipe: dict[str, Any],
+    teacher_seconds: float,
+    pool_ratio: float,
+    native: bool = False,
 ) -> float:
-    """A recipe trial's time, estimated from its student's supervised trial: the student
-    refits on ``1 + sample_rate * pool_ratio`` times the rows (tree models' time grows about
-    linearly with them), after the ensemble teacher's fits when the recipe uses it."""
+    """A recipe trial's time, estimated from its student's supervised trial.
+
+    The student refits on ``1 + sample_rate * pool_ratio`` times the rows (tree models'
+    time grows about linearly with them), after the ensemble teacher's fits when the recipe
+    uses it. Fold teachers (``label_source="teachers"``, or confidence selection by a
+    labeller without its own uncertainty: the ensemble, or a student that is not ``native``)
+    add ``FOLD_TEACHER_FITS`` fits of the labeller.
+    """
     student = float(base.user_attrs.get("fit_seconds", 0.0))
     seconds = student * (1.0 + recipe.get("sample_rate", 1.0) * pool_ratio)
-    return seconds + (teacher_seconds if recipe.get("teacher") == "ensemble" else 0.0)
+    ensemble = recipe.get("teacher") == "ensemble"
+    labeller = teacher_seconds if ensemble else student
+    if ensemble:
+        seconds += teacher_seconds
+    confident = recipe.get("selection") == "confidence" and (ensemble or not native)
+    if recipe.get("label_source") == "teachers" or confident:
+        seconds += FOLD_TEACHER_FITS * labeller
+    return seconds
 
 
 def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:

@@ -188,6 +188,24 @@ def test_recipe_seconds_scale_with_the_rows_and_add_the_teacher():
     assert recipe_seconds(base, self_taught, 30.0, 2.0) == pytest.approx(20.0)
     ensemble = {"teacher": "ensemble", "sample_rate": 1.0}
     assert recipe_seconds(base, ensemble, 30.0, 2.0) == pytest.approx(60.0)
+    # Fold teachers: about 4 more fits of the labeller (5 clones on 4/5 of the rows).
+    folds = {"teacher": "self", "sample_rate": 0.5, "label_source": "teachers"}
+    assert recipe_seconds(base, folds, 30.0, 2.0) == pytest.approx(20.0 + 4 * 10.0)
+    confident = {"teacher": "ensemble", "selection": "confidence", "sample_rate": 0.5}
+    assert recipe_seconds(base, confident, 30.0, 2.0) == pytest.approx(20.0 + 30.0 + 4 * 30.0)
+    # A forest student gives its own uncertainty: no fold teachers for self-taught confidence.
+    self_confident = {"teacher": "self", "selection": "confidence", "sample_rate": 0.5}
+    assert recipe_seconds(base, self_confident, 30.0, 2.0, native=True) == pytest.approx(20.0)
+    assert recipe_seconds(base, self_confident, 30.0, 2.0) == pytest.approx(60.0)
+
+
+def test_native_uncertainty_of_the_zoo_models():
+    from pseudoboost.pseudo_label._confidence import has_native_uncertainty
+
+    native = {"extra_trees", "random_forest", "bayesian_ridge", "gaussian_process"}
+    for name in ("extra_trees", "random_forest", "lightgbm", "xgboost", "ridge", "bayesian_ridge"):
+        model = get_model(name).make_estimator()
+        assert has_native_uncertainty(model) == (name in native), name
 
 
 def test_queue_skips_items_that_would_use_most_of_the_time_left():
