@@ -18,8 +18,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    check_is_fitted,
+    column_or_1d,
+    has_fit_parameter,
+    validate_data,
+)
 
 # An ARD length scale at its upper bound means "this feature does not matter": expected, and
 # not worth a warning per fit. Other convergence warnings (a failed optimiser) still show.
@@ -272,7 +278,7 @@ class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         self.regressor_ = clone(self.regressor)
         if sample_weight is not None:
-            fit_params[_weight_key(self.regressor_)] = sample_weight
+            fit_params[sample_weight_key(self.regressor_)] = sample_weight
         self.regressor_.fit(X, y, **fit_params)
         targets = np.asarray(y, dtype=float)
         self.y_min_, self.y_max_ = float(np.min(targets)), float(np.max(targets))
@@ -303,7 +309,15 @@ class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return np.clip(predicted, self.y_min_, self.y_max_)
 
 
-def _weight_key(regressor: Any) -> str:
-    """``sample_weight``, or ``<last step>__sample_weight`` for a Pipeline."""
-    steps = getattr(regressor, "steps", None)
-    return f"{steps[-1][0]}__sample_weight" if steps is not None else "sample_weight"
+def sample_weight_key(estimator: Any) -> str | None:
+    """The fit keyword that carries sample weights to ``estimator``, or None if it has none.
+
+    A Pipeline routes them to its last step as ``<step>__sample_weight``; a
+    :class:`ClippedRegressor` takes them when the regressor it wraps does.
+    """
+    if isinstance(estimator, ClippedRegressor):
+        return "sample_weight" if sample_weight_key(estimator.regressor) is not None else None
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        return f"{name}__sample_weight" if sample_weight_key(last) is not None else None
+    return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None

@@ -21,7 +21,6 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
-from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metadata_routing import (
@@ -30,10 +29,10 @@ from sklearn.utils.metadata_routing import (
     get_routing_for_object,
     process_routing,
 )
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pseudoboost._clone import SharedUnlabeledMixin
-from pseudoboost.models._estimators import ClippedRegressor
+from pseudoboost.models._estimators import sample_weight_key
 from pseudoboost.pseudo_label._pool import build_pool
 from pseudoboost.pseudo_label._rows import concat_selected, concat_targets, n_rows, take_rows
 
@@ -98,20 +97,6 @@ class Selection:
     positions: np.ndarray
     labels: np.ndarray
     info: dict = field(default_factory=dict)
-
-
-def sample_weight_key(estimator: Any) -> str | None:
-    """The fit keyword that carries sample weights to ``estimator``, or None if it has none.
-
-    A Pipeline routes them to its last step as ``<step>__sample_weight``; a
-    :class:`~pseudoboost.models.ClippedRegressor` takes them when the regressor it wraps does.
-    """
-    if isinstance(estimator, ClippedRegressor):
-        return "sample_weight" if sample_weight_key(estimator.regressor) is not None else None
-    if isinstance(estimator, Pipeline):
-        name, last = estimator.steps[-1]
-        return f"{name}__sample_weight" if sample_weight_key(last) is not None else None
-    return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
 
 
 def continues_training(estimator: Any) -> bool:

@@ -45,14 +45,14 @@ _FORESTS = (RandomForestRegressor, ExtraTreesRegressor)
 def _final_step(model: Any) -> tuple[Any, Any]:
     """The last estimator of a Pipeline (or the model itself) and the steps before it.
 
-    A fitted :class:`~pseudoboost.models.ClippedRegressor` is looked through: its regressor
-    (forest or ``return_std`` model) gives the uncertainty.
+    A :class:`~pseudoboost.models.ClippedRegressor` is looked through: its regressor (the
+    fitted one when it is fitted: a forest or ``return_std`` model) gives the uncertainty.
     """
     head = None
     if isinstance(model, Pipeline):
         model, head = model.steps[-1][1], model[:-1]
-    if isinstance(model, ClippedRegressor) and hasattr(model, "regressor_"):
-        inner, inner_head = _final_step(model.regressor_)
+    if isinstance(model, ClippedRegressor):
+        inner, inner_head = _final_step(getattr(model, "regressor_", model.regressor))
         if head is None:
             return inner, inner_head
         return inner, head if inner_head is None else Pipeline(
@@ -75,8 +75,6 @@ def has_native_uncertainty(model: Any) -> bool:
     """Whether ``model`` (fitted or not) gives its own uncertainty: a forest's tree spread or
     a ``return_std`` prediction, so confidence selection needs no fold teachers."""
     final, _ = _final_step(model)
-    if isinstance(final, ClippedRegressor):  # unfitted: look at what it wraps
-        final, _ = _final_step(final.regressor)
     return isinstance(final, _FORESTS) or _has_return_std(final)
 
 

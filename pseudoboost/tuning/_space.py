@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 
 from pseudoboost.models import ModelSpec, suggest
 from pseudoboost.models import resolve_models as resolve_models  # tune reads it from here
-from pseudoboost.pseudo_label._base import sample_weight_key
+from pseudoboost.models._estimators import sample_weight_key
 from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
 
 PSEUDO_KNOBS = (

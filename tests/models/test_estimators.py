@@ -22,8 +22,8 @@ from pseudoboost.models import (
     WeightedTransformedTargetRegressor,
     get_model,
 )
+from pseudoboost.models._estimators import sample_weight_key
 from pseudoboost.pseudo_label import PseudoLabelRegressor
-from pseudoboost.pseudo_label._base import sample_weight_key
 from pseudoboost.pseudo_label._confidence import native_uncertainty
 
 
