@@ -9,10 +9,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 
 from pseudoboost.models import ModelSpec, default_models
 from pseudoboost.models import resolve_models as resolve_specs
-
-
-def _is_estimator(obj: Any) -> bool:
-    return hasattr(obj, "fit") and hasattr(obj, "get_params")
+from pseudoboost.models._registry import is_estimator
 
 
 def _is_spec(obj: Any) -> bool:
@@ -24,7 +21,7 @@ def _is_pair(obj: Any) -> bool:
         isinstance(obj, tuple)
         and len(obj) == 2
         and isinstance(obj[0], str)
-        and _is_estimator(obj[1])
+        and is_estimator(obj[1])
     )
 
 
@@ -37,7 +34,7 @@ def model_task(models: Any) -> str | None:
     """
     if models is None or isinstance(models, str):
         return None
-    if _is_spec(models) or _is_estimator(models) or _is_pair(models):
+    if _is_spec(models) or is_estimator(models) or _is_pair(models):
         models = [models]
     entries = list(models.values()) if isinstance(models, Mapping) else list(models)
     tasks = set()
@@ -47,7 +44,7 @@ def model_task(models: Any) -> str | None:
             entry = entry[1]
         if _is_spec(entry):
             tasks.add(entry.task)
-        elif _is_estimator(entry):
+        elif is_estimator(entry):
             estimators.append(entry)
         else:
             return None
@@ -96,7 +93,7 @@ def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list
         models = default_models(task)
     if isinstance(models, str) and models == "all":
         models = resolve_specs("all", task, n_samples=n_samples)
-    if isinstance(models, str) or _is_spec(models) or _is_estimator(models) or _is_pair(models):
+    if isinstance(models, str) or _is_spec(models) or is_estimator(models) or _is_pair(models):
         models = [models]
     if isinstance(models, Mapping):
         models = list(models.items())
@@ -117,7 +114,7 @@ def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list
                 raise ValueError(f"Model {name!r} is listed twice in models.")
         elif isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
             name, estimator = entry
-            if not _is_estimator(estimator):
+            if not is_estimator(estimator):
                 raise ValueError(
                     f"Model {name!r} is paired with {type(estimator).__name__}, which is not a "
                     "scikit-learn estimator (it needs fit and get_params)."
@@ -125,7 +122,7 @@ def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list
             if name in seen:
                 raise ValueError(f"Model name {name!r} is used twice in models.")
             estimator = clone(estimator)
-        elif _is_estimator(entry):
+        elif is_estimator(entry):
             base = type(entry).__name__
             name, n = base, 1
             while name in seen:

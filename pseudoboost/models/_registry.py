@@ -116,7 +116,8 @@ def spec_from_estimator(estimator: Any) -> ModelSpec:
     return ModelSpec(name, task, _Cloner(estimator), {}, description=description)
 
 
-def _is_estimator(item: Any) -> bool:
+def is_estimator(item: Any) -> bool:
+    """Whether ``item`` is an estimator instance (``fit`` and ``get_params``; not a class)."""
     return hasattr(item, "fit") and hasattr(item, "get_params") and not isinstance(item, type)
 
 
@@ -157,7 +158,7 @@ def resolve_models(
     """
     if isinstance(model, str) and model == "all":
         return [get_model(name, task) for name in list_models(task, n_samples=n_samples)]
-    single = isinstance(model, (str, ModelSpec)) or _is_estimator(model)
+    single = isinstance(model, (str, ModelSpec)) or is_estimator(model)
     items = [model] if single else list(model)
     if not items:
         raise ValueError(
@@ -165,7 +166,7 @@ def resolve_models(
         )
     specs = []
     for item in items:
-        if _is_estimator(item):
+        if is_estimator(item):
             spec = spec_from_estimator(item)
         else:
             spec = item if isinstance(item, ModelSpec) else get_model(item, task)
