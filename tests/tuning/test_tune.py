@@ -349,31 +349,15 @@ def test_classification_tunes_threshold_selection_and_class_balance():
     rng = np.random.RandomState(1)
     X = rng.normal(size=(220, 3))
     y = (X[:, 0] - X[:, 1] + 0.4 * rng.normal(size=220) > 0).astype(int)
-    result = tune(
-        X[:120],
-        y[:120],
-        unlabeled=X[120:],
-        model="logistic_regression",
-        cv=3,
-        n_trials=8,
-        n_repeats=1,
-    )
+    settings = {"unlabeled": X[120:], "model": "logistic_regression", "cv": 3, "n_repeats": 1}
+    result = tune(X[:120], y[:120], n_trials=8, **settings)
     pseudo = [t for t in result.study.trials if t.user_attrs.get("sample_rate", 0) > 0]
     assert pseudo and all({"threshold", "balance_classes"} <= set(t.params) for t in pseudo)
     first = pseudo[0]  # the first recipe: threshold selection at 0.95
     assert first.params["selection"] == "threshold" and first.params["threshold"] == 0.95
     fixed = {"sample_rate": 1.0, "selection": "threshold", "threshold": 0.8}
     fixed["balance_classes"] = True
-    result = tune(
-        X[:120],
-        y[:120],
-        unlabeled=X[120:],
-        model="logistic_regression",
-        cv=3,
-        n_trials=2,
-        n_repeats=1,
-        search_space=fixed,
-    )
+    result = tune(X[:120], y[:120], n_trials=2, search_space=fixed, **settings)
     final = result.best_estimator_
     assert final.selection == "threshold" and final.threshold == 0.8 and final.balance_classes
     assert final.sample_rate is None and final.k_best is None and final.n_pseudo_ > 0
