@@ -309,8 +309,9 @@ class Queue:
         seconds: list[float] | None = None,
         seconds_left: Any = None,
     ) -> None:
-        self.items = list(items)
-        self.seconds = list(seconds) if seconds is not None else [0.0] * len(self.items)
+        # (parameters, estimated seconds) pairs, in order.
+        estimates = seconds if seconds is not None else [0.0] * len(items)
+        self.items = list(zip(items, estimates, strict=True))
         self.fallback = fallback
         self.space = space
         self.give_up = give_up
@@ -321,7 +322,7 @@ class Queue:
         if self.items and self.give_up is not None and self.give_up(study):
             self.items = []
         while self.items:
-            item, seconds = self.items.pop(0), self.seconds.pop(0)
+            item, seconds = self.items.pop(0)
             if any(_same(item, params) for params in tried) or not self._affordable(seconds):
                 continue
             return item
@@ -333,9 +334,9 @@ class Queue:
     def enqueue_all(self, study: optuna.study.Study, limit: int | None = None) -> None:
         """Queue the items at once, at most ``limit`` (for worker processes, which share the
         study's queue; what a budget does not reach stays queued in the study)."""
-        for item in self.items[:limit]:
+        for item, _ in self.items[:limit]:
             study.enqueue_trial(item, user_attrs={ENQUEUED: "schedule"}, skip_if_exists=True)
-        self.items, self.seconds = [], []
+        self.items = []
 
 
 def _same(item: dict[str, Any], params: dict[str, Any]) -> bool:
