@@ -44,6 +44,8 @@ def model_lines(spec: Any, n_rows: int | None, knobs: dict[str, BaseDistribution
     rows = "any number of rows" if spec.max_rows is None else f"up to {spec.max_rows:,} rows"
     if n_rows is not None and not spec.fits(n_rows):
         rows += f": left out of --model all at {n_rows:,}"
+    if spec.nonnegative_target:
+        rows += ", targets >= 0 only"
     lines = [
         f"  {spec.name:<24}{spec.description}",
         f"{INDENT}cost rank {spec.cost} of 5 (1 cheapest), {rows}",

@@ -248,7 +248,7 @@ def compare(
         n_repeats=_default_repeats(cv) if n_repeats is None else int(n_repeats),
         random_state=random_state,
     )
-    named = resolve_models(models, task, n_samples=int(folds.n_train))
+    named = resolve_models(models, task, n_samples=int(folds.n_train), y=y_arr)
     jobs = _make_jobs(
         named,
         rates,

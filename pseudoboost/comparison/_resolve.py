@@ -57,10 +57,10 @@ def model_task(models: Any) -> str | None:
     return tasks.pop() if len(tasks) == 1 else None
 
 
-def _from_zoo(entry: str | ModelSpec, task: str) -> ModelSpec:
+def _from_zoo(entry: str | ModelSpec, task: str, y: Any) -> ModelSpec:
     """The spec of a name or spec, checked by the zoo's own :func:`resolve_models`."""
     try:
-        (spec,) = resolve_specs(entry, task)
+        (spec,) = resolve_specs(entry, task, y=y)
     except ValueError as error:
         raise ValueError(
             f"{error} Or pass an estimator instance or a (name, estimator) pair."
@@ -68,7 +68,9 @@ def _from_zoo(entry: str | ModelSpec, task: str) -> ModelSpec:
     return spec
 
 
-def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list[tuple[str, Any]]:
+def resolve_models(
+    models: Any, task: str, n_samples: int | None = None, y: Any = None
+) -> list[tuple[str, Any]]:
     """Return ``[(name, unfitted estimator), ...]`` with unique names, in the given order.
 
     Parameters
@@ -82,17 +84,21 @@ def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list
     n_samples : int or None, default=None
         Labelled training rows of a fold: ``"all"`` leaves out the models that cannot run
         on that many (as ``tune``: a Gaussian process on 50,000 rows).
+    y : array-like or None, default=None
+        The targets: ``"all"`` leaves out the zoo models whose loss cannot take them (a
+        Poisson GLM when a label is negative), and naming one is an error.
 
     Raises
     ------
     ValueError
         For an empty ``models``, an unknown name, a duplicated name, a spec of another task
-        or an entry that is neither a name, a spec nor an estimator.
+        an entry that is neither a name, a spec nor an estimator, or a zoo model that cannot
+        take the targets ``y``.
     """
     if models is None:
         models = default_models(task)
     if isinstance(models, str) and models == "all":
-        models = resolve_specs("all", task, n_samples=n_samples)
+        models = resolve_specs("all", task, n_samples=n_samples, y=y)
     if isinstance(models, str) or _is_spec(models) or is_estimator(models) or _is_pair(models):
         models = [models]
     if isinstance(models, Mapping):
@@ -108,7 +114,7 @@ def resolve_models(models: Any, task: str, n_samples: int | None = None) -> list
     seen: set[str] = set()
     for entry in entries:
         if isinstance(entry, str) or _is_spec(entry):
-            spec = _from_zoo(entry, task)
+            spec = _from_zoo(entry, task, y)
             name, estimator = spec.name, spec.make_estimator()
             if name in seen:
                 raise ValueError(f"Model {name!r} is listed twice in models.")

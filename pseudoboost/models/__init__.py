@@ -10,6 +10,7 @@ from __future__ import annotations
 from pseudoboost.models._estimators import (
     ARDGaussianProcessRegressor,
     ClippedRegressor,
+    GLMFeatures,
     WeightedTransformedTargetRegressor,
 )
 from pseudoboost.models._registry import (
@@ -26,6 +27,7 @@ from pseudoboost.models._spec import ModelSpec, RowBound, suggest
 __all__ = [
     "ARDGaussianProcessRegressor",
     "ClippedRegressor",
+    "GLMFeatures",
     "ModelSpec",
     "RowBound",
     "WeightedTransformedTargetRegressor",

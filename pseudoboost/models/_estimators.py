@@ -6,6 +6,9 @@
   names ``sample_weight``, so pseudo-labels can be down-weighted (``pseudo_weight``).
 - :class:`ClippedRegressor`: predictions kept inside the range of the training targets, so
   that linear and kernel models do not extrapolate on rows far outside the labelled ones.
+- :class:`GLMFeatures`: the columns a log-link linear model needs, found at fit time: one-hot
+  codes for low-cardinality columns, the other columns standardised and, where positive, their
+  logarithms too.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
-from sklearn.compose import TransformedTargetRegressor
+from sklearn.base import (
+    BaseEstimator,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import HasMethods, Interval
@@ -307,6 +317,107 @@ class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         if isinstance(predicted, tuple):
             return (np.clip(predicted[0], self.y_min_, self.y_max_), *predicted[1:])
         return np.clip(predicted, self.y_min_, self.y_max_)
+
+
+def _log_above(X: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """``log(X)`` with each column floored at its smallest training value (positive)."""
+    return np.log(np.maximum(X, low))
+
+
+class GLMFeatures(TransformerMixin, BaseEstimator):
+    """Columns for a linear model with a log link, chosen from the training data.
+
+    - a column of whole numbers with at most ``max_categories`` distinct values (codes of a
+      category: store, season, type) becomes one-hot columns, so the model learns one
+      multiplicative effect per category; values not seen in ``fit`` get all zeros;
+    - every other column is standardised and, when all its training values are positive, its
+      standardised logarithm is added: under a log link ``b * log(x)`` is the power law
+      ``y ~ x ** b`` (``b = 1``: a target proportional to a price or a size). Values below the
+      training minimum are floored at it before the logarithm.
+
+    Parameters
+    ----------
+    max_categories : int, default=16
+        The most distinct whole-number values a column may have to be one-hot encoded.
+
+    Attributes
+    ----------
+    categorical_ : ndarray of bool of shape (n_features_in_,)
+        The one-hot encoded columns.
+    logged_ : ndarray of bool of shape (n_features_in_,)
+        The columns whose logarithm is added.
+    transformer_ : ColumnTransformer
+        The fitted encoding.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pseudoboost.models import GLMFeatures
+    >>> X = np.array([[0, 10.5], [1, 20.1], [2, 40.2], [1, 5.3]])
+    >>> features = GLMFeatures().fit(X)
+    >>> features.categorical_.tolist(), features.logged_.tolist()
+    ([True, False], [False, True])
+    >>> features.transform(X).shape  # 3 one-hot + the value + its logarithm
+    (4, 5)
+    """
+
+    _parameter_constraints: dict = {"max_categories": [Interval(Integral, 1, None, closed="left")]}
+
+    def __init__(self, max_categories: int = 16) -> None:
+        self.max_categories = max_categories
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> GLMFeatures:
+        """Choose each column's encoding and fit it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric training data without missing values.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : GLMFeatures
+        """
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+        X = validate_data(self, X, dtype=np.float64)
+        whole = np.all(X == np.round(X), axis=0)
+        few = np.array([len(np.unique(column)) <= self.max_categories for column in X.T])
+        self.categorical_ = whole & few
+        self.logged_ = ~self.categorical_ & np.all(X > 0, axis=0)
+        numeric, logged = np.flatnonzero(~self.categorical_), np.flatnonzero(self.logged_)
+        log = FunctionTransformer(_log_above, kw_args={"low": X[:, logged].min(axis=0)})
+        self.transformer_ = ColumnTransformer(
+            [
+                ("categories", OneHotEncoder(handle_unknown="ignore"), self.categorical_),
+                ("values", StandardScaler(), numeric),
+                ("logs", make_pipeline(log, StandardScaler()), logged),
+            ],
+            sparse_threshold=0.0,
+        ).fit(X)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The encoded columns: one-hot codes, standardised values, standardised logarithms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to encode.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_encoded)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self.transformer_.transform(X)
 
 
 def sample_weight_key(estimator: Any) -> str | None:

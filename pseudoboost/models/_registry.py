@@ -125,6 +125,7 @@ def resolve_models(
     model: str | ModelSpec | Any | Sequence[str | ModelSpec | Any],
     task: str,
     n_samples: int | None = None,
+    y: Any = None,
 ) -> list[ModelSpec]:
     """``model`` (a name, a spec, an estimator, a list of them or ``"all"``) as specs.
 
@@ -139,6 +140,9 @@ def resolve_models(
     n_samples : int or None, default=None
         The rows of the smallest fit: ``"all"`` then leaves out the models that cannot run
         on that many rows (e.g. a Gaussian process on 50,000 rows).
+    y : array-like or None, default=None
+        The training targets: ``"all"`` then leaves out the models whose loss cannot take
+        them (:meth:`ModelSpec.accepts_target`), and naming such a model is an error.
 
     Returns
     -------
@@ -148,7 +152,8 @@ def resolve_models(
     Raises
     ------
     ValueError
-        For an empty list, an unknown name, a spec of another task or a name given twice.
+        For an empty list, an unknown name, a spec of another task, a name given twice or a
+        model that cannot take the targets ``y``.
 
     Examples
     --------
@@ -157,7 +162,8 @@ def resolve_models(
     ['ridge', 'knn']
     """
     if isinstance(model, str) and model == "all":
-        return [get_model(name, task) for name in list_models(task, n_samples=n_samples)]
+        specs = [get_model(name, task) for name in list_models(task, n_samples=n_samples)]
+        return [spec for spec in specs if y is None or spec.accepts_target(y)]
     single = isinstance(model, (str, ModelSpec)) or is_estimator(model)
     items = [model] if single else list(model)
     if not items:
@@ -172,6 +178,8 @@ def resolve_models(
             spec = item if isinstance(item, ModelSpec) else get_model(item, task)
         if spec.task != task:
             raise ValueError(f"Model {spec.name!r} is a {spec.task} model but the task is {task}.")
+        if y is not None and not spec.accepts_target(y):
+            raise ValueError(f"Model {spec.name!r} needs targets >= 0, but y has negative values.")
         specs.append(spec)
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
@@ -260,6 +268,7 @@ def register_model(
     max_rows: int | None = None,
     row_bounds: Mapping[str, RowBound] | None = None,
     tree_based: bool = False,
+    nonnegative_target: bool = False,
     overwrite: bool = False,
 ) -> ModelSpec:
     """Add a model to the registry, so ``tune`` and ``compare`` can use it by name.
@@ -291,6 +300,8 @@ def register_model(
         Parameters bounded by a fraction of the training rows (see :meth:`ModelSpec.space_for`).
     tree_based : bool, default=False
         The model splits on feature thresholds (see :class:`ModelSpec`).
+    nonnegative_target : bool, default=False
+        The model's loss needs targets >= 0 (see :class:`ModelSpec`).
     overwrite : bool, default=False
         Replace an existing model of the same name and task instead of raising.
 
@@ -328,6 +339,7 @@ def register_model(
             max_rows=max_rows,
             row_bounds=dict(row_bounds or {}),
             tree_based=tree_based,
+            nonnegative_target=nonnegative_target,
         )
     else:
         raise TypeError(f"spec must be a ModelSpec or a model name, got {type(spec).__name__}.")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -177,6 +178,9 @@ class ModelSpec:
         category codes lose nothing for it, so
         :meth:`~pseudoboost.preprocessing.AutoPreprocessor.for_models` gives it ordinal codes
         instead of one-hot columns.
+    nonnegative_target : bool, default=False
+        The model's loss needs targets >= 0 (a Poisson deviance): ``model="all"`` leaves it
+        out when a label is negative (:meth:`accepts_target`).
 
     Examples
     --------
@@ -207,6 +211,7 @@ class ModelSpec:
     max_rows: int | None = None
     row_bounds: Mapping[str, RowBound] = field(default_factory=dict)
     tree_based: bool = False
+    nonnegative_target: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -222,10 +227,11 @@ class ModelSpec:
                     f"distribution (FloatDistribution, IntDistribution, "
                     f"CategoricalDistribution), got {dist!r}."
                 )
-        if not isinstance(self.tree_based, bool):
-            raise TypeError(
-                f"tree_based of model {self.name!r} must be a bool, got {self.tree_based!r}."
-            )
+        for flag in ("tree_based", "nonnegative_target"):
+            if not isinstance(getattr(self, flag), bool):
+                raise TypeError(
+                    f"{flag} of model {self.name!r} must be a bool, got {getattr(self, flag)!r}."
+                )
         if isinstance(self.cost, bool) or not isinstance(self.cost, Integral) or self.cost < 1:
             raise ValueError(f"cost of model {self.name!r} must be an int >= 1, got {self.cost!r}.")
         if self.max_rows is not None and (
@@ -323,6 +329,23 @@ class ModelSpec:
         bool
         """
         return self.max_rows is None or n_samples <= self.max_rows
+
+    def accepts_target(self, y: Any) -> bool:
+        """Whether the model's loss is defined for the targets ``y`` (``nonnegative_target``).
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Training targets (missing values, as for unlabelled rows, are ignored).
+
+        Returns
+        -------
+        bool
+        """
+        if not self.nonnegative_target:
+            return True
+        values = np.asarray(y, dtype=float)
+        return not np.any(values[~np.isnan(values)] < 0)
 
     @validate_params(_N_SAMPLES, prefer_skip_nested_validation=True)
     def space_for(self, n_samples: int) -> dict[str, BaseDistribution]:

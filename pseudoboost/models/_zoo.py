@@ -2,7 +2,9 @@
 
 Factories import their library on call, so listing the registry stays cheap. Linear, kernel
 and k-nearest-neighbour models are built as ``StandardScaler`` + model pipelines, because they
-are sensitive to feature scale; the kernel models (SVR, kernel ridge) also standardise the
+are sensitive to feature scale (the Poisson GLM as :class:`GLMFeatures` + model: one-hot
+category codes and logarithms, so that under its log link a target can be proportional to a
+price, one factor per store); the kernel models (SVR, kernel ridge) also standardise the
 target, so their ``C``/``epsilon``/``alpha`` ranges mean the same on every data set. Linear
 and kernel regressors predict inside the range of their training targets
 (:class:`ClippedRegressor`): they extrapolate without bound on rows far from the labelled ones.
@@ -24,6 +26,7 @@ from optuna.distributions import IntDistribution as Int
 from pseudoboost.models._estimators import (
     ARDGaussianProcessRegressor,
     ClippedRegressor,
+    GLMFeatures,
     WeightedTransformedTargetRegressor,
 )
 from pseudoboost.models._spec import ModelSpec, RowBound
@@ -143,6 +146,13 @@ def elastic_net_regressor(**params: Any) -> Any:
     from sklearn.linear_model import ElasticNet
 
     return _scaled(ClippedRegressor(ElasticNet(**params)))
+
+
+def poisson_glm_regressor(**params: Any) -> Any:
+    from sklearn.linear_model import PoissonRegressor
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(GLMFeatures(), ClippedRegressor(PoissonRegressor(**params)))
 
 
 def logistic_regression_classifier(**params: Any) -> Any:
@@ -495,6 +505,17 @@ BUILTIN_SPECS: list[ModelSpec] = [
         "StandardScaler + ElasticNet",
         defaults={"alpha": 1e-2, "l1_ratio": 0.5},
         cost=1,
+    ),
+    ModelSpec(
+        "poisson_glm",
+        "regression",
+        poisson_glm_regressor,
+        {"alpha": Float(1e-6, 10.0, log=True)},
+        {"max_iter": 1000},
+        "Poisson GLM (log link) on one-hot codes, values and logarithms (GLMFeatures); y >= 0",
+        defaults={"alpha": 1e-4},
+        cost=1,
+        nonnegative_target=True,
     ),
     ModelSpec(
         "logistic_regression",

@@ -324,7 +324,7 @@ def tune(
     splitter = make_cv(cv, n_repeats=n_repeats, task=task, random_state=random_state)
     splits = [(np.asarray(train), np.asarray(test)) for train, test in splitter.split(X_lab, y_lab)]
     problem = Problem(X_lab, y_lab, pool, splits, task, metric, preprocessor, random_state)
-    models = resolve_models(model, task, n_samples=problem.n_fit)
+    models = resolve_models(model, task, n_samples=problem.n_fit, y=y_lab)
     space = SearchSpace(models, task, dict(search_space or {}), preprocessor, problem.n_fit)
     pruner = _resolve_pruner(pruner, len(splits))
     end = None if timeout is None else start + timeout

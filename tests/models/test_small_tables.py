@@ -58,6 +58,8 @@ def _contains(dist, value):
 
 
 def _fit_predict(spec, params, X, y):
+    if not spec.accepts_target(y):  # a Poisson GLM: the same table shifted to y >= 0
+        y = y - y.min()
     estimator = spec.make_estimator(**params)
     with threadpool_limits(1):  # OpenMP spinning on a busy machine costs seconds per fit
         prediction = clone(estimator).fit(X[:N_FIT], y[:N_FIT]).predict(X[N_FIT:])
