@@ -342,6 +342,10 @@ def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys
     # The alternative, only what differs from the defaults.
     assert "then tries: n_estimators=1000, learning_rate=0.1, min_child_samples=5, " in lightgbm
     assert "then tries" not in _model_block(out, "ridge")
+    assert "cost rank 1 of 5 (1 cheapest), any number of rows, targets >= 0 only" in (
+        _model_block(out, "poisson_glm")
+    )
+    assert "targets >= 0" not in lightgbm
     assert "pseudo-labelling: sample_rate, selection, pseudo_weight, max_iter, " in lightgbm
     assert "label_source, teacher" in lightgbm
     # k-NN and the Gaussian process take no sample_weight: no pseudo_weight for them.

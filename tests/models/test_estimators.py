@@ -1,4 +1,5 @@
-"""The zoo's own estimators: the ARD Gaussian process and the weighted target transformer."""
+"""The zoo's own estimators: the ARD Gaussian process, the weighted target transformer, the
+clipped regressor and the log-link GLM's features."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sklearn.utils.validation import has_fit_parameter
 from pseudoboost.models import (
     ARDGaussianProcessRegressor,
     ClippedRegressor,
+    GLMFeatures,
     WeightedTransformedTargetRegressor,
     get_model,
 )
@@ -39,6 +41,7 @@ def _data(n=40, n_features=3, seed=0):
         ARDGaussianProcessRegressor(random_state=0),
         WeightedTransformedTargetRegressor(LinearRegression(), transformer=StandardScaler()),
         ClippedRegressor(LinearRegression()),
+        GLMFeatures(),
     ]
 )
 def test_sklearn_compatible(estimator, check):
@@ -189,3 +192,59 @@ def test_weights_reach_a_clipped_model_only_when_it_takes_them():
     assert (
         sample_weight_key(get_model("ridge").make_estimator()) == "clippedregressor__sample_weight"
     )
+
+
+def _store_table(n=400, seed=0):
+    """Sales proportional to a price, one factor per store (3 stores), noise growing with it."""
+    rng = np.random.RandomState(seed)
+    store = rng.randint(0, 3, size=n)
+    price = rng.uniform(30, 270, size=n)
+    mean = np.array([0.5, 2.0, 4.0])[store] * price
+    return np.column_stack([store, price]), rng.poisson(mean).astype(float)
+
+
+def test_glm_features_one_hot_codes_and_logs_of_positive_columns():
+    rng = np.random.RandomState(0)
+    codes = rng.randint(0, 4, size=50).astype(float)
+    positive = rng.uniform(1, 10, size=50)
+    signed = rng.normal(size=50)
+    many = np.arange(50.0)  # whole numbers, but more distinct values than max_categories
+    X = np.column_stack([codes, positive, signed, many])
+    features = GLMFeatures(max_categories=16).fit(X)
+    assert features.categorical_.tolist() == [True, False, False, False]
+    assert features.logged_.tolist() == [False, True, False, False]  # 0 in `many`
+    encoded = features.transform(X)
+    # 4 one-hot + 3 standardised values + 1 logarithm
+    assert encoded.shape == (50, 8)
+    np.testing.assert_allclose(encoded[:, :4].sum(axis=1), 1.0)
+    np.testing.assert_allclose(encoded[:, 4:].mean(axis=0), 0.0, atol=1e-12)
+    logs = np.log(positive)
+    np.testing.assert_allclose(encoded[:, 7], (logs - logs.mean()) / logs.std())
+
+
+def test_glm_features_unseen_codes_and_values_below_the_training_range():
+    X = np.array([[0.0, 2.5], [1.0, 5.0], [1.0, 10.0], [0.0, 7.5]])
+    features = GLMFeatures().fit(X)
+    new = features.transform(np.array([[7.0, -3.0], [7.0, 2.5]]))
+    assert np.all(new[:, :2] == 0)  # a code never seen: no category
+    assert np.all(np.isfinite(new))
+    assert new[0, 3] == new[1, 3]  # a value below the minimum takes the minimum's logarithm
+
+
+def test_poisson_glm_learns_a_price_times_store_factor_target():
+    X, y = _store_table()
+    glm = clone(get_model("poisson_glm").make_estimator()).fit(X[:300], y[:300])
+    ridge = clone(get_model("ridge").make_estimator()).fit(X[:300], y[:300])
+    truth = np.array([0.5, 2.0, 4.0])[X[300:, 0].astype(int)] * X[300:, 1]
+    glm_error = np.sqrt(np.mean((glm.predict(X[300:]) - truth) ** 2))
+    ridge_error = np.sqrt(np.mean((ridge.predict(X[300:]) - truth) ** 2))
+    assert glm_error < 0.5 * ridge_error, (glm_error, ridge_error)
+    assert sample_weight_key(glm) == "clippedregressor__sample_weight"
+
+
+def test_nonnegative_target_models_check_the_targets():
+    spec = get_model("poisson_glm")
+    assert spec.nonnegative_target and not get_model("ridge").nonnegative_target
+    assert spec.accepts_target([0.0, 3.0, np.nan])
+    assert not spec.accepts_target([1.0, -0.5])
+    assert get_model("ridge").accepts_target([1.0, -0.5])

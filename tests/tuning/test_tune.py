@@ -381,6 +381,20 @@ def test_model_all_and_bad_model_lists():
         resolve_models(["ridge"], "classification")
 
 
+def test_models_that_need_nonnegative_targets_follow_the_labels(data):
+    from pseudoboost.tuning._space import resolve_models
+
+    X, y, pool = data
+    signed = y - y.mean()
+    names = [s.name for s in resolve_models("all", "regression", y=signed)]
+    assert names == [name for name in list_models("regression") if name != "poisson_glm"]
+    assert "poisson_glm" in [s.name for s in resolve_models("all", "regression", y=y - y.min())]
+    with pytest.raises(ValueError, match="^Model 'poisson_glm' needs targets >= 0, but y has "):
+        tune(X, signed, unlabeled=pool, model="poisson_glm", n_trials=1, cv=2)
+    result = tune(X, y - y.min(), unlabeled=pool, model="poisson_glm", n_trials=2, cv=2)
+    assert result.leaderboard()["model"].tolist() == ["poisson_glm"]
+
+
 def test_pseudo_label_space_follows_the_estimators_selections():
     from pseudoboost.pseudo_label._regressor import REGRESSION_SELECTORS
 
