@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,6 +157,24 @@ class OutOfBudget(optuna.TrialPruned):
     """The search's deadline passed between two folds: the trial stops like a pruned one."""
 
 
+BASELINE_SHARE = 1 / 3  # of the folds a trial runs before it is held to the baseline
+
+
+def behind_baseline(scores: list[float], baseline: Any, greater_is_better: bool) -> bool:
+    """Whether a trial, after a third of the folds or more, scores worse on average than the
+    baseline's scores on the same folds.
+
+    A pseudo-labelled trial is returned only when a paired test over all folds says it
+    beats the best supervised one; one that is behind it on the first third rarely
+    recovers, and the time it would take goes back to the search.
+    """
+    done = len(scores)
+    if baseline is None or done < max(2, math.ceil(BASELINE_SHARE * len(baseline))):
+        return False
+    gap = float(np.mean(scores)) - float(np.mean(baseline[:done]))
+    return gap < 0 if greater_is_better else gap > 0
+
+
 def cross_validate(
     problem: Problem,
     estimator: Any,
@@ -164,6 +183,7 @@ def cross_validate(
     return_oof: bool = False,
     deadline: float | None = None,
     fold_predictions: list[np.ndarray] | None = None,
+    baseline: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
     """Score one candidate (an unfitted estimator) on every fold, in the metric's natural sign.
 
@@ -171,7 +191,9 @@ def cross_validate(
     pruner says so (``optuna.TrialPruned`` propagates); the fold scores so far are kept in
     the trial's user attributes. Past ``deadline`` (a ``time.perf_counter()`` value) the
     next fold is not started (:class:`OutOfBudget`). A list given as ``fold_predictions``
-    receives each fold's test-row predictions (for the ensemble of trials).
+    receives each fold's test-row predictions (for the ensemble of trials). With
+    ``baseline`` (another candidate's scores on the same folds) a trial that is behind it
+    after a third of the folds is pruned (:func:`behind_baseline`).
 
     Returns
     -------
@@ -211,6 +233,11 @@ def cross_validate(
             if trial.should_prune():
                 raise optuna.TrialPruned(
                     f"pruned after fold {step + 1}: running mean {np.mean(scores):.6g}"
+                )
+            if behind_baseline(scores, baseline, problem.metric.greater_is_better):
+                raise optuna.TrialPruned(
+                    f"pruned after fold {step + 1}: running mean {np.mean(scores):.6g} is "
+                    f"behind the baseline's {np.mean(baseline[: step + 1]):.6g} on those folds"
                 )
     oof = None
     if return_oof:
@@ -254,6 +281,13 @@ class Objective:
     storage : optuna storage or None
         The study's storage: a database storage with heartbeats gets each trial's first
         heartbeat before any work.
+
+    Attributes
+    ----------
+    baseline : ndarray or None
+        Fold scores that pseudo-labelled trials (``sample_rate > 0``) must keep up with (the
+        best supervised trial's, set by the search before its pseudo-labelling phase); None:
+        no such check.
     """
 
     def __init__(
@@ -271,6 +305,7 @@ class Objective:
         self.supervised = supervised
         self.deadline = deadline
         self.fold_predictions: dict[int, list[np.ndarray]] = {}
+        self.baseline: np.ndarray | None = None
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
         _record_first_heartbeat(self.storage, trial)
@@ -288,6 +323,7 @@ class Objective:
                 trial=trial,
                 deadline=self.deadline,
                 fold_predictions=folds,
+                baseline=self.baseline if pseudo["sample_rate"] > 0 else None,
             )
         except optuna.TrialPruned:
             trial.set_user_attr("fit_seconds", time.perf_counter() - start)

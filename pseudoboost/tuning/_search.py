@@ -112,6 +112,7 @@ class Search:
             if self.space.supervised_only:
                 return
             self.problem.ensemble = self._teacher_ensemble()
+            self.objective.baseline = self._baseline()
             items, seconds = recipe_items(
                 self.study, self.space, self._teacher_seconds(), self._pool_ratio()
             )
@@ -181,6 +182,15 @@ class Search:
         return sum(
             float(trials[m.trial].user_attrs.get("fit_seconds", 0.0)) for m in self.problem.ensemble
         )
+
+    def _baseline(self) -> np.ndarray | None:
+        """The best supervised trial's fold scores, which pseudo-labelled trials must keep
+        up with (None when it has none for every fold)."""
+        best = supervised_trials(self.study)
+        scores = best[0].user_attrs.get("fold_scores") if best else None
+        if scores is None or len(scores) != len(self.problem.splits):
+            return None
+        return np.asarray(scores, dtype=float)
 
     def _pool_ratio(self) -> float:
         """Pool rows a trial may pseudo-label per labelled training row."""

@@ -247,3 +247,43 @@ def test_refit_budget_is_at_least_the_time_kept_for_the_refit():
     # The last trial ran to 99 s: the ensemble still gets the 10 s kept for the refit.
     assert refit_budget(100.0, 90.0, now=99.0) == pytest.approx(10.0)
     assert refit_budget(100.0, None, now=101.0) == 0.0
+
+
+def test_behind_baseline_waits_a_third_of_the_folds_and_follows_the_sign():
+    from pseudoboost.tuning._objective import behind_baseline
+
+    baseline = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    assert not behind_baseline([9.0, 9.0, 9.0], baseline, greater_is_better=False)  # 3 < 4
+    assert behind_baseline([9.0, 9.0, 9.0, 9.0], baseline, greater_is_better=False)
+    assert not behind_baseline([0.5, 0.9, 1.0, 1.5], baseline, greater_is_better=False)
+    assert behind_baseline([0.5, 0.9, 1.0, 1.5], baseline, greater_is_better=True)
+    assert not behind_baseline([9.0] * 10, None, greater_is_better=False)
+    # Compared on the same folds only: ahead of the first two, whatever comes later.
+    assert not behind_baseline([1.0, 2.0], np.array([1.0, 2.5, 0.1]), greater_is_better=False)
+
+
+def test_pseudo_trials_behind_the_best_supervised_trial_are_pruned(friedman):
+    X, y, pool = friedman
+    # A pool far from the labelled rows: its pseudo-labels only mislead a k-NN student.
+    far = pool[:200] * 5 + 10
+    result = tune(X, y, unlabeled=far, model="knn", n_trials=12, cv=3, n_repeats=2, random_state=0)
+    trials = result.study.trials
+    first = [t for t in trials if t.user_attrs.get("phase") == "supervised"]
+    best = min(
+        (t for t in first if t.state == optuna.trial.TrialState.COMPLETE), key=lambda t: t.value
+    )
+    pruned = [
+        t
+        for t in trials
+        if t.state == optuna.trial.TrialState.PRUNED and t.user_attrs["sample_rate"] > 0
+    ]
+    reference = best.user_attrs["fold_scores"]
+    # Stopped after 2 of 6 folds (a third), behind the best supervised trial on those two;
+    # none earlier (the median pruner may stop others later).
+    stops = [len(t.user_attrs["fold_scores"]) for t in pruned]
+    assert 2 in stops and min(stops) >= 2
+    for trial in pruned:
+        scores = trial.user_attrs["fold_scores"]
+        if len(scores) == 2:
+            assert np.mean(scores) > np.mean(reference[:2])
+    assert "pseudo" not in result.chosen
