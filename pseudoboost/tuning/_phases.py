@@ -66,17 +66,24 @@ def cost_rank(spec: Any, n_samples: int | None) -> int:
     return 4 if n_samples <= 1000 else 6
 
 
+def _by_cost(space: SearchSpace) -> list[Any]:
+    return sorted(space.models, key=lambda s: (cost_rank(s, space.n_samples), s.name))
+
+
+def model_defaults(space: SearchSpace) -> list[dict[str, Any]]:
+    """Each model's known-good configuration, the cheapest model first."""
+    return [space.study_params(spec, space.default_params(spec)) for spec in _by_cost(space)]
+
+
 def default_items(space: SearchSpace) -> list[dict[str, Any]]:
-    """Each model's known-good configuration, the cheapest model first; then the models'
-    alternative configurations (``ModelSpec.alternatives``), the cheapest model first."""
-    models = sorted(space.models, key=lambda s: (cost_rank(s, space.n_samples), s.name))
-    defaults = [space.study_params(spec, space.default_params(spec)) for spec in models]
+    """:func:`model_defaults`, then the models' alternative configurations
+    (``ModelSpec.alternatives``), the cheapest model first."""
     alternatives = [
         space.study_params(spec, params)
-        for spec in models
+        for spec in _by_cost(space)
         for params in space.alternative_params(spec)
     ]
-    return defaults + alternatives
+    return model_defaults(space) + alternatives
 
 
 def better(value: float, other: float, maximize: bool) -> bool:

@@ -29,6 +29,7 @@ from pseudoboost.tuning._phases import (
     Queue,
     around_best_if_promising,
     default_items,
+    model_defaults,
     next_model,
     recipe_items,
     recipes_hopeless,
@@ -111,6 +112,10 @@ class Search:
             self._phase(queue, first_trials, first_end)
             if self.space.supervised_only:
                 return
+            if n_trials is None:
+                self._finish_defaults(end, None)
+            else:
+                first_trials += self._finish_defaults(end, n_trials - first_trials)
             self.problem.ensemble = self._teacher_ensemble()
             self.objective.baseline = self._baseline()
             items, seconds = recipe_items(
@@ -128,6 +133,26 @@ class Search:
                 seconds_left=None if end is None else lambda: _seconds_left(end),
             )
             self._phase(queue, rest_trials, end)
+
+    def _finish_defaults(self, end: float | None, limit: int | None) -> int:
+        """Run the models' default configurations that the supervised phase did not reach
+        (one slow model can take its whole share), until ``end`` or ``limit`` trials:
+        pseudo-labelling around the best models starts only once every model was scored.
+        Returns the trials run."""
+        if self.n_jobs > 1:
+            return 0
+        queue = Queue(model_defaults(self.space), lambda study, space: None, self.space)
+        done = 0
+        while (limit is None or done < limit) and (end is None or time.perf_counter() < end):
+            params = queue.next(self.study)
+            if params is None:
+                break
+            self.study.enqueue_trial(params, user_attrs={ENQUEUED: "schedule"})
+            self.study.optimize(
+                self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks
+            )
+            done += 1
+        return done
 
     def _phase(self, queue: Queue, n_trials: int | None, end: float | None) -> None:
         """Run trials until ``n_trials`` or ``end``, asking ``queue`` what each tries."""

@@ -287,3 +287,14 @@ def test_pseudo_trials_behind_the_best_supervised_trial_are_pruned(friedman):
         if len(scores) == 2:
             assert np.mean(scores) > np.mean(reference[:2])
     assert "pseudo" not in result.chosen
+
+
+def test_every_model_default_runs_before_pseudo_labelling(friedman):
+    X, y, pool = friedman
+    models = ["ridge", "knn", "extra_trees", "lightgbm"]
+    # 60% of 5 trials is 3: the fourth model's default still runs before the pseudo phase.
+    result = tune(X, y, unlabeled=pool, model=models, n_trials=5, cv=2, n_repeats=1)
+    trials = result.study.trials
+    assert len(trials) == 5
+    assert [t.user_attrs["phase"] for t in trials] == ["supervised"] * 4 + ["pseudo"]
+    assert {t.params["model"] for t in trials[:4]} == set(models)
