@@ -38,6 +38,7 @@ RESULT_COLUMNS = [
     "rmse",
     "seconds",
     "model",
+    "returned",
     "sample_rate",
     "n_complete",
     "n_trials",
@@ -165,14 +166,38 @@ def measure(
 
 
 def tune_fields(result: Any) -> dict[str, Any]:
-    """What a ``TuneResult`` chose and how much it searched."""
+    """What a ``TuneResult`` chose and how much it searched.
+
+    ``returned`` is ``result.chosen`` (supervised, ensemble, pseudo or pseudo_ensemble) and
+    ``sample_rate`` the rate of what was returned: for an ensemble, its members' rates
+    weighted as in the ensemble (its own wrapper's rate is always 0).
+    """
     return {
         "model": result.best_params.get("model"),
-        "sample_rate": result.best_params.get("sample_rate"),
+        "returned": getattr(result, "chosen", None),
+        "sample_rate": returned_sample_rate(result.best_params),
         "n_complete": result.n_complete,
         "n_trials": result.n_trials,
         "cv_score": result.best_score,
     }
+
+
+def returned_sample_rate(best_params: dict[str, Any]) -> float | None:
+    """``sample_rate`` of a tuned model, or its members' weighted mean for an ensemble."""
+    members = best_params.get("members")
+    if not members:
+        return best_params.get("sample_rate")
+    weights = np.array([m["weight"] for m in members], dtype=float)
+    rates = np.array([m["pseudo"].get("sample_rate", 0.0) for m in members], dtype=float)
+    return float(np.sum(weights * rates) / np.sum(weights))
+
+
+def pseudo_returned(runs: pd.DataFrame) -> str:
+    """Runs whose returned model uses pseudo-labels, e.g. ``2/5`` ("-" when not recorded)."""
+    ok = runs[runs["status"] == "ok"]
+    if "returned" not in ok or ok["returned"].isna().all():
+        return "-"
+    return f"{int(ok['returned'].astype(str).str.startswith('pseudo').sum())}/{len(ok)}"
 
 
 def tune_curve(result: Any, started: datetime) -> str:
@@ -326,6 +351,10 @@ class Records:
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         frame = self.frame()
+        if self.path.exists() and list(pd.read_csv(self.path, nrows=0).columns) != self.columns:
+            # A file from an older version of the bench: rewrite it with today's columns,
+            # so that the rows appended below line up with its header.
+            frame.to_csv(self.path, index=False)
         self._done = {self._key(row) for _, row in frame[frame["status"] == "ok"].iterrows()}
 
     def _key(self, row: Any) -> tuple[str, ...]:
@@ -346,7 +375,7 @@ class Records:
         """All rows, the last one per key."""
         if not self.path.exists():
             return pd.DataFrame(columns=self.columns)
-        frame = pd.read_csv(self.path)
+        frame = pd.read_csv(self.path).reindex(columns=self.columns)
         return frame.drop_duplicates(subset=self.keys, keep="last").reset_index(drop=True)
 
 
@@ -372,6 +401,8 @@ def progress(key: dict[str, Any], row: dict[str, Any]) -> None:
         what = f"RMSE {row['rmse']:.4g}"
         if row.get("model") is not None:
             chose = [str(row["model"])]
+            if row.get("returned") is not None:
+                chose.append(f"returned {row['returned']}")
             if row.get("sample_rate") is not None:
                 chose.append(f"sample_rate {row['sample_rate']:g}")
             if row.get("n_complete") is not None:

@@ -179,6 +179,7 @@ def summary_table(frame: pd.DataFrame) -> tuple[str, pd.DataFrame]:
                 _peers.fmt(ok["seconds"].mean(), ".1f"),
                 _peers.chosen(ok) if ok["model"].notna().any() else "-",
                 _peers.fmt(ok["sample_rate"].mean(), ".2f"),
+                _peers.pseudo_returned(runs),
                 (
                     f"{ok['n_complete'].mean():.1f}/{ok['n_trials'].mean():.1f}"
                     if searched
@@ -200,6 +201,7 @@ def summary_table(frame: pd.DataFrame) -> tuple[str, pd.DataFrame]:
         "seconds",
         "chosen model",
         "mean sample_rate",
+        "pseudo-labels returned",
         "trials complete/started",
         "notes",
     ]

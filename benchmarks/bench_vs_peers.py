@@ -144,6 +144,7 @@ def summary_table(frame: pd.DataFrame) -> str:
                 _peers.fmt(ok["seconds"].mean(), ".0f"),
                 _peers.chosen(ok),
                 _peers.fmt(ok["sample_rate"].mean(), ".2f"),
+                _peers.pseudo_returned(runs),
                 _peers.fmt(ok["n_trials"].mean(), ".0f"),
                 _peers.notes(runs) or "-",
             ]
@@ -158,6 +159,7 @@ def summary_table(frame: pd.DataFrame) -> str:
         "seconds",
         "chosen model",
         "mean sample_rate",
+        "pseudo-labels returned",
         "trials",
         "notes",
     ]
