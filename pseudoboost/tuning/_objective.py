@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,7 +155,11 @@ def build_estimator(
 
 
 class OutOfBudget(optuna.TrialPruned):
-    """The search's deadline passed between two folds: the trial stops like a pruned one."""
+    """The search's deadline passed between two folds, or the trial was estimated to end
+    after it: the trial stops like a pruned one."""
+
+
+TOO_DEAR = "too_dear"  # user attribute: the estimated seconds of a trial not started
 
 
 BASELINE_SHARE = 1 / 3  # of the folds a trial runs before it is held to the baseline
@@ -288,6 +293,12 @@ class Objective:
         Fold scores that pseudo-labelled trials (``sample_rate > 0``) must keep up with (the
         best supervised trial's, set by the search before its pseudo-labelling phase); None:
         no such check.
+    estimate : callable or None
+        ``estimate(model name, pseudo-labelling knobs)``: a pseudo-labelled trial's estimated
+        seconds (or None). With a ``deadline``, a trial estimated to end after it is not
+        started (:class:`OutOfBudget`, its estimate in the user attribute ``too_dear``): a
+        single fold of a dear recipe (an ensemble of fold teachers, several rounds of
+        self-training) can otherwise run far past the budget. None: no such check.
     """
 
     def __init__(
@@ -306,6 +317,7 @@ class Objective:
         self.deadline = deadline
         self.fold_predictions: dict[int, list[np.ndarray]] = {}
         self.baseline: np.ndarray | None = None
+        self.estimate: Callable[[str, dict[str, Any]], float | None] | None = None
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
         _record_first_heartbeat(self.storage, trial)
@@ -313,6 +325,8 @@ class Objective:
         trial.set_user_attr("model", spec.name)
         trial.set_user_attr("sample_rate", float(pseudo["sample_rate"]))
         trial.set_user_attr("phase", "supervised" if self.supervised else "pseudo")
+        if pseudo["sample_rate"] > 0:
+            self._raise_if_too_dear(trial, spec.name, pseudo)
         start = time.perf_counter()
         try:
             estimator = build_estimator(self.problem, spec, pseudo, params)
@@ -355,6 +369,18 @@ class Objective:
         if folds is not None:
             self.fold_predictions[trial.number] = folds
         return mean
+
+    def _raise_if_too_dear(
+        self, trial: optuna.trial.Trial, model: str, pseudo: dict[str, Any]
+    ) -> None:
+        """:class:`OutOfBudget` when the trial is estimated to end after the deadline."""
+        if self.deadline is None or self.estimate is None:
+            return
+        seconds = self.estimate(model, pseudo)
+        left = self.deadline - time.perf_counter()
+        if seconds is not None and seconds > left:
+            trial.set_user_attr(TOO_DEAR, float(seconds))
+            raise OutOfBudget(f"estimated {seconds:.3g} s, {max(left, 0.0):.3g} s left")
 
 
 def _record_first_heartbeat(storage: Any, trial: optuna.trial.Trial) -> None:

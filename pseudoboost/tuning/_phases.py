@@ -23,6 +23,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from pseudoboost.pseudo_label._confidence import has_native_uncertainty
+from pseudoboost.tuning._objective import TOO_DEAR
 from pseudoboost.tuning._space import SearchSpace
 
 SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
@@ -230,7 +231,8 @@ def recipe_seconds(
     time grows about linearly with them), after the ensemble teacher's fits when the recipe
     uses it. Fold teachers (``label_source="teachers"``, or confidence selection by a
     labeller without its own uncertainty: the ensemble, or a student that is not ``native``)
-    add ``FOLD_TEACHER_FITS`` fits of the labeller.
+    add ``FOLD_TEACHER_FITS`` fits of the labeller. ``max_iter`` rounds of self-training
+    repeat all of it.
     """
     student = float(base.user_attrs.get("fit_seconds", 0.0))
     seconds = student * (1.0 + recipe.get("sample_rate", 1.0) * pool_ratio)
@@ -241,7 +243,24 @@ def recipe_seconds(
     confident = recipe.get("selection") == "confidence" and (ensemble or not native)
     if recipe.get("label_source") == "teachers" or confident:
         seconds += FOLD_TEACHER_FITS * labeller
-    return seconds
+    return seconds * int(recipe.get("max_iter", 1))
+
+
+def pseudo_trial_seconds(
+    study: optuna.study.Study,
+    space: SearchSpace,
+    model: str,
+    pseudo: dict[str, Any],
+    teacher_seconds: float | None,
+    pool_ratio: float,
+) -> float | None:
+    """A pseudo-labelled trial's estimated seconds (:func:`recipe_seconds`), from the best
+    supervised trial of its ``model``; None when that model has none."""
+    base = next((t for t in supervised_trials(study) if t.user_attrs.get("model") == model), None)
+    if base is None:
+        return None
+    native = _native(space, base)
+    return recipe_seconds(base, pseudo, teacher_seconds or 0.0, pool_ratio, native=native)
 
 
 def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:
@@ -267,11 +286,22 @@ def around_best_if_promising(
     supervised search (a trial with ``sample_rate=0`` of the next competitive model)."""
     maximize = maximizing(study)
     pseudo, supervised = pseudo_trials(study), supervised_trials(study)
-    if pseudo and (not supervised or better(pseudo[0].value, supervised[0].value, maximize)):
+    promising = pseudo and (
+        not supervised or better(pseudo[0].value, supervised[0].value, maximize)
+    )
+    if promising and not _last_too_dear(study):
         return around_best(study, space)
     if space.pseudo_only:
         return None
     return {**(next_model(study, space) or {}), "sample_rate": 0.0}
+
+
+def _last_too_dear(study: optuna.study.Study) -> bool:
+    """Whether the latest trial was not started because it could not end before the deadline
+    (the sampler picked dear knobs): the next trial goes to the supervised search instead,
+    so that the time left is not spent sampling knobs that do not fit in it."""
+    trials = study.get_trials(deepcopy=False)
+    return bool(trials) and TOO_DEAR in trials[-1].user_attrs
 
 
 def recipes_hopeless(study: optuna.study.Study) -> bool:

@@ -31,6 +31,7 @@ from pseudoboost.tuning._phases import (
     default_items,
     model_defaults,
     next_model,
+    pseudo_trial_seconds,
     recipe_items,
     recipes_hopeless,
     split_budget,
@@ -118,6 +119,8 @@ class Search:
                 first_trials += self._finish_defaults(end, n_trials - first_trials)
             self.problem.ensemble = self._teacher_ensemble()
             self.objective.baseline = self._baseline()
+            if self.n_jobs == 1:  # workers' objectives are pickled: no study in them
+                self.objective.estimate = self._pseudo_seconds
             items, seconds = recipe_items(
                 self.study, self.space, self._teacher_seconds(), self._pool_ratio()
             )
@@ -216,6 +219,12 @@ class Search:
         if scores is None or len(scores) != len(self.problem.splits):
             return None
         return np.asarray(scores, dtype=float)
+
+    def _pseudo_seconds(self, model: str, pseudo: dict[str, Any]) -> float | None:
+        """A pseudo-labelled trial's estimated seconds (``pseudo_trial_seconds``)."""
+        return pseudo_trial_seconds(
+            self.study, self.space, model, pseudo, self._teacher_seconds(), self._pool_ratio()
+        )
 
     def _pool_ratio(self) -> float:
         """Pool rows a trial may pseudo-label per labelled training row."""

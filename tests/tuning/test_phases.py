@@ -197,6 +197,9 @@ def test_recipe_seconds_scale_with_the_rows_and_add_the_teacher():
     self_confident = {"teacher": "self", "selection": "confidence", "sample_rate": 0.5}
     assert recipe_seconds(base, self_confident, 30.0, 2.0, native=True) == pytest.approx(20.0)
     assert recipe_seconds(base, self_confident, 30.0, 2.0) == pytest.approx(60.0)
+    # Each round of self-training repeats it all.
+    rounds = {"teacher": "self", "sample_rate": 0.5, "max_iter": 3}
+    assert recipe_seconds(base, rounds, 30.0, 2.0) == pytest.approx(3 * 20.0)
 
 
 def test_native_uncertainty_of_the_zoo_models():
@@ -298,3 +301,76 @@ def test_every_model_default_runs_before_pseudo_labelling(friedman):
     assert len(trials) == 5
     assert [t.user_attrs["phase"] for t in trials] == ["supervised"] * 4 + ["pseudo"]
     assert {t.params["model"] for t in trials[:4]} == set(models)
+
+
+def test_pseudo_trials_that_cannot_end_before_the_deadline_are_not_started(friedman, monkeypatch):
+    X, y, pool = friedman
+    asked = []
+
+    def dear(study, space, model, pseudo, teacher_seconds, pool_ratio):
+        asked.append((model, pseudo["sample_rate"]))
+        return 1e9  # far more than the time left
+
+    monkeypatch.setattr("pseudoboost.tuning._search.pseudo_trial_seconds", dear)
+    models = ["ridge", "extra_trees"]
+    result = tune(X, y, unlabeled=pool, model=models, n_trials=12, timeout=600, cv=2)
+    pseudo = [t for t in result.study.trials if t.user_attrs["sample_rate"] > 0]
+    assert pseudo and len(asked) == len(pseudo)
+    assert {model for model, _ in asked} <= set(models) and all(rate > 0 for _, rate in asked)
+    for trial in pseudo:  # pruned before any fold was fitted, the estimate kept
+        assert trial.state == optuna.trial.TrialState.PRUNED
+        assert trial.user_attrs["too_dear"] == 1e9 and "fold_scores" not in trial.user_attrs
+    assert "pseudo" not in result.chosen
+
+
+def test_after_a_trial_too_dear_the_time_goes_to_the_supervised_search(searched):
+    from pseudoboost.tuning._phases import around_best_if_promising
+    from pseudoboost.tuning._space import SearchSpace
+
+    study = optuna.create_study(direction=searched.study.direction)
+    best = min(
+        (t for t in searched.study.trials if t.state == optuna.trial.TrialState.COMPLETE),
+        key=lambda t: t.value,
+    )
+    supervised = {**best.user_attrs, "sample_rate": 0.0}
+    study.add_trial(
+        optuna.trial.create_trial(
+            params=best.params,
+            distributions=best.distributions,
+            value=best.value,
+            user_attrs=supervised,
+        )
+    )
+    # A pseudo-labelled trial beats it: the knobs are tuned around the best configuration.
+    study.add_trial(
+        optuna.trial.create_trial(
+            params=best.params,
+            distributions=best.distributions,
+            value=best.value / 2,
+            user_attrs={**supervised, "sample_rate": 0.5},
+        )
+    )
+    specs = [get_model(name, "regression") for name in ("ridge", "knn", "extra_trees")]
+    space = SearchSpace(specs, "regression", n_samples=80)
+    assert "sample_rate" not in around_best_if_promising(study, space)
+    # The latest trial was too dear for the time left: a supervised trial comes next.
+    study.add_trial(
+        optuna.trial.create_trial(
+            state=optuna.trial.TrialState.PRUNED,
+            user_attrs={**supervised, "sample_rate": 1.0, "too_dear": 50.0},
+        )
+    )
+    assert around_best_if_promising(study, space)["sample_rate"] == 0.0
+
+
+def test_without_a_deadline_no_trial_is_held_to_an_estimate(friedman, monkeypatch):
+    X, y, pool = friedman
+    monkeypatch.setattr(
+        "pseudoboost.tuning._search.pseudo_trial_seconds", lambda *args, **kwargs: 1e9
+    )
+    result = tune(X, y, unlabeled=pool, model="ridge", n_trials=6, cv=2, n_repeats=1)
+    assert not any("too_dear" in t.user_attrs for t in result.study.trials)
+    assert any(
+        t.user_attrs["sample_rate"] > 0 and t.state == optuna.trial.TrialState.COMPLETE
+        for t in result.study.trials
+    )
