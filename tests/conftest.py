@@ -29,3 +29,12 @@ def mnist_5k_path() -> Path:
     if not path.is_file():
         pytest.skip(f"MNIST subset not found at {path} (../shared/data is not beside the repo)")
     return path
+
+
+@pytest.fixture(scope="session")
+def uci_dir() -> Path:
+    """Folder with the six UCI regression tables (csv.gz); skip when absent."""
+    path = SHARED_DATA / "uci"
+    if not (path / "parkinsons.csv.gz").is_file():
+        pytest.skip(f"UCI tables not found in {path} (../shared/data is not beside the repo)")
+    return path

@@ -42,6 +42,17 @@ from sklearn.utils.validation import (
 _BOUND_WARNING = r"(?s).*close to the specified (upper|lower) bound"
 
 
+TRIVIAL_SIGNAL = 0.01  # kernel signal share below which a Gaussian process predicts the mean
+RESTART_NOISE = 1e-2  # the noise level (of the normalised target) of the second start
+
+
+def _signal_share(kernel: Any) -> float:
+    """The share of the (normalised) target's variance a fitted ``Constant * RBF + White``
+    kernel gives to the signal rather than to noise."""
+    signal = float(kernel.k1.k1.constant_value)
+    return signal / (signal + float(kernel.k2.noise_level))
+
+
 class ARDGaussianProcessRegressor(RegressorMixin, BaseEstimator):
     """Gaussian process regression with an ARD kernel built for the data at fit time.
 
@@ -49,7 +60,11 @@ class ARDGaussianProcessRegressor(RegressorMixin, BaseEstimator):
     length scale per feature (automatic relevance determination), a signal variance and a
     noise level, all fitted by maximising the marginal likelihood. Targets are normalised
     (``normalize_y=True``); standardise the features beforehand (the zoo's
-    ``gaussian_process`` model is ``StandardScaler`` + this).
+    ``gaussian_process`` model is ``StandardScaler`` + this). When the fit ends with almost
+    all the variance in the noise (it would predict the mean everywhere), the optimiser runs
+    once more from a start close to the data (noise 0.01, length scales 1) and the fit with the
+    higher marginal likelihood is kept: that "all noise" local optimum is reachable from the
+    default start on real tables.
 
     Parameters
     ----------
@@ -111,13 +126,26 @@ class ARDGaussianProcessRegressor(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _kernel(self, n_features: int) -> Any:
+    def _kernel(self, n_features: int, noise_level: float, length_scale: float | None) -> Any:
         from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
-        scale = np.sqrt(n_features) if self.length_scale is None else self.length_scale
+        scale = np.sqrt(n_features) if length_scale is None else length_scale
         return ConstantKernel(1.0, (1e-3, 1e3)) * RBF(
             length_scale=np.full(n_features, float(scale)), length_scale_bounds=(1e-2, 1e3)
-        ) + WhiteKernel(self.noise_level, noise_level_bounds=(1e-6, 1e1))
+        ) + WhiteKernel(noise_level, noise_level_bounds=(1e-6, 1e1))
+
+    def _process(self, X: np.ndarray, y: np.ndarray, noise: float, scale: float | None) -> Any:
+        from sklearn.gaussian_process import GaussianProcessRegressor
+
+        process = GaussianProcessRegressor(
+            kernel=self._kernel(X.shape[1], noise, scale),
+            normalize_y=True,
+            n_restarts_optimizer=self.n_restarts_optimizer,
+            random_state=self.random_state,
+        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_BOUND_WARNING, category=ConvergenceWarning)
+            return process.fit(X, y)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any) -> ARDGaussianProcessRegressor:
@@ -134,18 +162,15 @@ class ARDGaussianProcessRegressor(RegressorMixin, BaseEstimator):
         -------
         self : ARDGaussianProcessRegressor
         """
-        from sklearn.gaussian_process import GaussianProcessRegressor
-
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
-        process = GaussianProcessRegressor(
-            kernel=self._kernel(X.shape[1]),
-            normalize_y=True,
-            n_restarts_optimizer=self.n_restarts_optimizer,
-            random_state=self.random_state,
-        )
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_BOUND_WARNING, category=ConvergenceWarning)
-            process.fit(X, y)
+        process = self._process(X, y, self.noise_level, self.length_scale)
+        if _signal_share(process.kernel_) < TRIVIAL_SIGNAL:
+            # The optimiser stopped at "all noise" (predict the mean), a local optimum it can
+            # fall into from the default start (parkinsons, 300 rows: test RMSE = the target's
+            # spread). Start again close to the data and keep the likelier fit.
+            other = self._process(X, y, RESTART_NOISE, 1.0)
+            if other.log_marginal_likelihood_value_ > process.log_marginal_likelihood_value_:
+                process = other
         self.gaussian_process_ = process
         self.kernel_ = process.kernel_
         return self
