@@ -134,11 +134,14 @@ class ARDGaussianProcessRegressor(RegressorMixin, BaseEstimator):
             length_scale=np.full(n_features, float(scale)), length_scale_bounds=(1e-2, 1e3)
         ) + WhiteKernel(noise_level, noise_level_bounds=(1e-6, 1e1))
 
-    def _process(self, X: np.ndarray, y: np.ndarray, noise: float, scale: float | None) -> Any:
+    def _process(
+        self, X: np.ndarray, y: np.ndarray, noise_level: float, length_scale: float | None
+    ) -> Any:
+        """A ``GaussianProcessRegressor`` fitted from the kernel started at these values."""
         from sklearn.gaussian_process import GaussianProcessRegressor
 
         process = GaussianProcessRegressor(
-            kernel=self._kernel(X.shape[1], noise, scale),
+            kernel=self._kernel(X.shape[1], noise_level, length_scale),
             normalize_y=True,
             n_restarts_optimizer=self.n_restarts_optimizer,
             random_state=self.random_state,

@@ -205,12 +205,21 @@ def recipe_items(
     pairs = [(recipe, base) for recipe in recipes for base in students(study, space)]
     items = [recipe_params(space, base, recipe) for recipe, base in pairs]
     seconds = [
-        recipe_seconds(
-            base, recipe, teacher_seconds or 0.0, pool_ratio, native=_native(space, base)
-        )
-        for recipe, base in pairs
+        _estimate(space, base, recipe, teacher_seconds, pool_ratio) for recipe, base in pairs
     ]
     return items, seconds
+
+
+def _estimate(
+    space: SearchSpace,
+    base: FrozenTrial,
+    pseudo: dict[str, Any],
+    teacher_seconds: float | None,
+    pool_ratio: float,
+) -> float:
+    """:func:`recipe_seconds` of knobs ``pseudo`` on the student of trial ``base``."""
+    native = _native(space, base)
+    return recipe_seconds(base, pseudo, teacher_seconds or 0.0, pool_ratio, native=native)
 
 
 def _native(space: SearchSpace, trial: FrozenTrial) -> bool:
@@ -257,10 +266,7 @@ def pseudo_trial_seconds(
     """A pseudo-labelled trial's estimated seconds (:func:`recipe_seconds`), from the best
     supervised trial of its ``model``; None when that model has none."""
     base = next((t for t in supervised_trials(study) if t.user_attrs.get("model") == model), None)
-    if base is None:
-        return None
-    native = _native(space, base)
-    return recipe_seconds(base, pseudo, teacher_seconds or 0.0, pool_ratio, native=native)
+    return None if base is None else _estimate(space, base, pseudo, teacher_seconds, pool_ratio)
 
 
 def around_best(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -119,11 +120,16 @@ class Search:
                 first_trials += self._finish_defaults(end, n_trials - first_trials)
             self.problem.ensemble = self._teacher_ensemble()
             self.objective.baseline = self._baseline()
+            teacher_seconds, pool_ratio = self._teacher_seconds(), self._pool_ratio()
             if self.n_jobs == 1:  # workers' objectives are pickled: no study in them
-                self.objective.estimate = self._pseudo_seconds
-            items, seconds = recipe_items(
-                self.study, self.space, self._teacher_seconds(), self._pool_ratio()
-            )
+                self.objective.estimate = functools.partial(
+                    pseudo_trial_seconds,
+                    self.study,
+                    self.space,
+                    teacher_seconds=teacher_seconds,
+                    pool_ratio=pool_ratio,
+                )
+            items, seconds = recipe_items(self.study, self.space, teacher_seconds, pool_ratio)
             rest_trials = None if n_trials is None else n_trials - first_trials
         self.objective.supervised = False
         if rest_trials is None or rest_trials >= 1:
@@ -219,12 +225,6 @@ class Search:
         if scores is None or len(scores) != len(self.problem.splits):
             return None
         return np.asarray(scores, dtype=float)
-
-    def _pseudo_seconds(self, model: str, pseudo: dict[str, Any]) -> float | None:
-        """A pseudo-labelled trial's estimated seconds (``pseudo_trial_seconds``)."""
-        return pseudo_trial_seconds(
-            self.study, self.space, model, pseudo, self._teacher_seconds(), self._pool_ratio()
-        )
 
     def _pool_ratio(self) -> float:
         """Pool rows a trial may pseudo-label per labelled training row."""
