@@ -169,27 +169,16 @@ def tune_fields(result: Any) -> dict[str, Any]:
     """What a ``TuneResult`` chose and how much it searched.
 
     ``returned`` is ``result.chosen`` (supervised, ensemble, pseudo or pseudo_ensemble) and
-    ``sample_rate`` the rate of what was returned: for an ensemble, its members' rates
-    weighted as in the ensemble (its own wrapper's rate is always 0).
+    ``sample_rate`` its ``effective_sample_rate`` (an ensemble's members' weighted rate).
     """
     return {
         "model": result.best_params.get("model"),
-        "returned": getattr(result, "chosen", None),
-        "sample_rate": returned_sample_rate(result.best_params),
+        "returned": result.chosen,
+        "sample_rate": result.effective_sample_rate,
         "n_complete": result.n_complete,
         "n_trials": result.n_trials,
         "cv_score": result.best_score,
     }
-
-
-def returned_sample_rate(best_params: dict[str, Any]) -> float | None:
-    """``sample_rate`` of a tuned model, or its members' weighted mean for an ensemble."""
-    members = best_params.get("members")
-    if not members:
-        return best_params.get("sample_rate")
-    weights = np.array([m["weight"] for m in members], dtype=float)
-    rates = np.array([m["pseudo"].get("sample_rate", 0.0) for m in members], dtype=float)
-    return float(np.sum(weights * rates) / np.sum(weights))
 
 
 def pseudo_returned(runs: pd.DataFrame) -> str:

@@ -151,6 +151,18 @@ class TuneResult:
         return self.best_params["model"]
 
     @property
+    def effective_sample_rate(self) -> float:
+        """``sample_rate`` of what is returned: for an ensemble (whose own wrapper never
+        pseudo-labels), its members' rates weighted as in the ensemble, so an ensemble of
+        pseudo-labelled students does not read as supervised."""
+        members = self.best_params.get("members")
+        if not members:
+            return float(self.best_params.get("sample_rate", 0.0))
+        weights = np.array([m["weight"] for m in members], dtype=float)
+        rates = np.array([m["pseudo"].get("sample_rate", 0.0) for m in members], dtype=float)
+        return float(weights @ rates / weights.sum())
+
+    @property
     def improvement(self) -> float:
         """How much better what is returned scores than the baseline (positive = better)."""
         sign = 1.0 if self.greater_is_better else -1.0
@@ -224,7 +236,7 @@ class TuneResult:
                     "model": "ensemble",
                     "best_score": float(np.mean(scores)),
                     "best_score_std": fold_spread(scores),
-                    "best_sample_rate": 0.0,
+                    "best_sample_rate": self.effective_sample_rate if chosen else 0.0,
                     "n_complete": 1,
                     "n_pruned": 0,
                     "n_failed": 0,
@@ -275,9 +287,9 @@ class TuneResult:
         """What was returned, against which baseline, what the paired test said, and the
         trial counts: the lines ``pseudoboost tune`` prints."""
         params = self.best_params
-        rate = params.get("sample_rate", 0.0)
         lines = [
-            f"returned: {self.chosen} ({params.get('model')}, sample_rate={rate:g}); CV "
+            f"returned: {self.chosen} ({params.get('model')}, "
+            f"sample_rate={self.effective_sample_rate:g}); CV "
             f"{self.metric} {self.best_score:.6g} (spread over {len(self.cv_scores)} folds "
             f"{self.best_score_std:.3g})",
             f"baseline: {BASELINES[self.baseline]}, same folds: {self.supervised_score:.6g}",

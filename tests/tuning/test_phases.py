@@ -105,6 +105,32 @@ def test_leaderboard_one_row_per_model_and_anytime_curve(searched):
     assert (np.diff(curve["seconds"]) >= 0).all() and (np.diff(curve["best_score"]) < 0).all()
 
 
+def test_effective_sample_rate_weighs_an_ensembles_members(searched):
+    import dataclasses
+
+    members = [
+        {"trial": 1, "model": "knn", "weight": 0.75, "pseudo": {"sample_rate": 1.0}, "params": {}},
+        {
+            "trial": 2,
+            "model": "ridge",
+            "weight": 0.25,
+            "pseudo": {"sample_rate": 0.0},
+            "params": {},
+        },
+    ]
+    ensemble = dataclasses.replace(
+        searched,
+        best_params={"model": "ensemble", "sample_rate": 0.0, "members": members},
+        chosen="pseudo_ensemble",
+    )
+    assert ensemble.effective_sample_rate == pytest.approx(0.75)
+    assert "(ensemble, sample_rate=0.75)" in ensemble.summary().splitlines()[0]
+    row = ensemble.leaderboard().set_index("model").loc["ensemble"]
+    assert row["best_sample_rate"] == pytest.approx(0.75) and row["chosen"]
+    single = dataclasses.replace(searched, best_params={"model": "knn", "sample_rate": 0.3})
+    assert single.effective_sample_rate == 0.3
+
+
 def test_summary_and_save_describe_the_result(searched, tmp_path):
     import json
 
