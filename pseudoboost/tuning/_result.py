@@ -12,6 +12,8 @@ import optuna
 import pandas as pd
 from optuna.trial import TrialState
 
+from pseudoboost.tuning._objective import TOO_DEAR
+
 
 def _plain(value: Any) -> Any:
     """``value`` with numpy scalars and arrays turned into JSON-friendly Python objects."""
@@ -295,7 +297,7 @@ class TuneResult:
             f"baseline: {BASELINES[self.baseline]}, same folds: {self.supervised_score:.6g}",
         ]
         if self.pseudo_score is None:
-            lines.append("pseudo-labels: no pseudo-labelled trial completed")
+            lines.append(f"pseudo-labels: {self._unfinished_pseudo()}")
         else:
             verdict = "returned" if self.chosen.startswith("pseudo") else "not returned"
             lines.append(
@@ -306,6 +308,39 @@ class TuneResult:
             f"trials: {self.n_complete} complete, {self.n_pruned} pruned, {self.n_failed} failed"
         )
         return "\n".join(lines)
+
+    def _unfinished_pseudo(self) -> str:
+        """Why no pseudo-labelled trial completed: how many were stopped after their first
+        folds (the best of them against the baseline on the same folds) or never started
+        (estimated to end after the deadline)."""
+        tried = [
+            t
+            for t in self.study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))
+            if t.user_attrs.get("sample_rate", 0.0) > 0
+        ]
+        not_started = sum(TOO_DEAR in t.user_attrs for t in tried)
+        partial = [t for t in tried if t.user_attrs.get("fold_scores")]
+        if not partial and not not_started:
+            return "no pseudo-labelled trial completed"
+        parts = []
+        if partial:
+            sign = -1.0 if self.greater_is_better else 1.0
+            baseline = np.asarray(self.supervised_cv_scores, dtype=float)
+
+            def gap(trial: Any) -> float:  # behind the baseline on the same folds (> 0: worse)
+                scores = trial.user_attrs["fold_scores"]
+                return sign * (float(np.mean(scores)) - float(np.mean(baseline[: len(scores)])))
+
+            closest = min(partial, key=gap)
+            scores = closest.user_attrs["fold_scores"]
+            parts.append(
+                f"{len(partial)} stopped early (the closest: {np.mean(scores):.6g} on its first "
+                f"{len(scores)} of {self.n_folds} folds, the baseline "
+                f"{np.mean(baseline[: len(scores)]):.6g} on those)"
+            )
+        if not_started:
+            parts.append(f"{not_started} not started (estimated to end after the deadline)")
+        return "no pseudo-labelled trial completed; " + ", ".join(parts)
 
     def save(self, folder: str | Path) -> list[Path]:
         """Write ``result.json`` (:meth:`to_dict` without the trials), ``trials.csv`` and

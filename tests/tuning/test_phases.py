@@ -131,6 +131,47 @@ def test_effective_sample_rate_weighs_an_ensembles_members(searched):
     assert single.effective_sample_rate == 0.3
 
 
+def test_summary_says_why_no_pseudo_labelled_trial_completed(searched):
+    import dataclasses
+
+    from optuna.distributions import FloatDistribution
+
+    from pseudoboost.tuning._objective import TOO_DEAR
+
+    study = optuna.create_study()
+    rate = {"sample_rate": FloatDistribution(0.0, 1.0)}
+
+    def pruned(sample_rate, **attrs):
+        study.add_trial(
+            optuna.trial.create_trial(
+                state=optuna.trial.TrialState.PRUNED,
+                params={"sample_rate": sample_rate},
+                distributions=rate,
+                user_attrs={"sample_rate": sample_rate, **attrs},
+            )
+        )
+
+    pruned(0.0, fold_scores=[9.0])  # supervised: not counted
+    pruned(0.5, fold_scores=[5.0, 7.0])  # 6.0 against 4.5 on folds 1-2: 1.5 behind
+    pruned(0.3, fold_scores=[3.6])  # 3.6 against 3.0 on fold 1: closest, 0.6 behind
+    pruned(1.0, **{TOO_DEAR: 80.0})
+    result = dataclasses.replace(
+        searched,
+        study=study,
+        pseudo_score=None,
+        supervised_cv_scores=np.array([3.0, 6.0, 5.0]),
+        n_folds=3,
+        greater_is_better=False,
+    )
+    assert result.summary().splitlines()[2] == (
+        "pseudo-labels: no pseudo-labelled trial completed; 2 stopped early (the closest: 3.6 "
+        "on its first 1 of 3 folds, the baseline 3 on those), 1 not started (estimated to "
+        "end after the deadline)"
+    )
+    empty = dataclasses.replace(result, study=optuna.create_study())
+    assert empty.summary().splitlines()[2] == "pseudo-labels: no pseudo-labelled trial completed"
+
+
 def test_summary_and_save_describe_the_result(searched, tmp_path):
     import json
 
