@@ -16,7 +16,6 @@ and the supervised part's best is always a candidate at the end.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
@@ -32,8 +31,6 @@ COMPETITIVE = 0.05  # relative distance to the best score that keeps a model in 
 RECIPE_PATIENCE = 3  # recipes tried before the rest are dropped if none helped its model
 FOLD_TEACHER_FITS = 4.0  # n_teachers=5 fold clones, each on 4/5 of the rows: about 4 fits
 RECIPE_SHARE = 0.5  # a recipe whose estimated time is above this share of the time left is skipped
-ROUNDS = ("n_estimators", "iterations", "max_iter")  # a fit's time grows with them
-DEPTHS = ("max_depth", "depth")  # each level doubles a tree's leaves
 ENQUEUED = "enqueued"  # user attribute: why a trial was queued ("default", "model", "recipe")
 
 # Pseudo-labelling recipes tried first in phase 2, most promising first (benchmarks/RESULTS.md).
@@ -79,59 +76,15 @@ def model_defaults(space: SearchSpace) -> list[dict[str, Any]]:
     return [space.study_params(spec, space.default_params(spec)) for spec in _by_cost(space)]
 
 
-def default_items(space: SearchSpace, n_folds: int = 1) -> tuple[list[dict[str, Any]], list[Any]]:
+def default_items(space: SearchSpace) -> list[dict[str, Any]]:
     """:func:`model_defaults`, then the models' alternative configurations
-    (``ModelSpec.alternatives``), the cheapest model first; and each item's estimated
-    seconds for :class:`Queue`: none for a default, :func:`alternative_seconds` (a callable
-    of the study, as it needs the default's time) for an alternative."""
-    items, seconds = model_defaults(space), [0.0] * len(space.models)
-    for spec in _by_cost(space):
-        default = space.default_params(spec)
-        for params in space.alternative_params(spec):
-            items.append(space.study_params(spec, params))
-            seconds.append(
-                functools.partial(
-                    alternative_seconds,
-                    model=spec.name,
-                    ratio=work_ratio(params, default),
-                    n_folds=n_folds,
-                )
-            )
-    return items, seconds
-
-
-def work_ratio(params: dict[str, Any], default: dict[str, Any]) -> float:
-    """How many times a default's fit time a fit with ``params`` takes: the ratio of the
-    boosting rounds or trees (``ROUNDS``), times 2 per extra level of tree depth
-    (``DEPTHS``, each level doubles the leaves). On UCI protein CatBoost's deep alternative
-    (twice the rounds, two more levels: 8x) took 5.5x its default, XGBoost's (5x the rounds,
-    two more levels: 20x) 13x."""
-    ratio = 1.0
-    for key in ROUNDS:
-        if key in params and key in default:
-            ratio *= float(params[key]) / float(default[key])
-    for key in DEPTHS:
-        if key in params and key in default:
-            ratio *= 2.0 ** (float(params[key]) - float(default[key]))
-    return ratio
-
-
-def alternative_seconds(
-    study: optuna.study.Study, *, model: str, ratio: float, n_folds: int
-) -> float | None:
-    """An alternative configuration's estimated seconds: its model's default trial (the
-    model's first, as defaults run first) per fold, times ``n_folds`` and ``ratio``; None
-    when that trial has no fold scored. A deep alternative on a small table (CatBoost at
-    depth 8 for 1,000 rounds: 5 s per fit on 240 rows) would otherwise take the whole of a
-    short budget."""
-    for trial in study.get_trials(deepcopy=False):
-        if trial.user_attrs.get("model") != model or not trial.state.is_finished():
-            continue
-        folds = len(trial.user_attrs.get("fold_scores", []))
-        if folds == 0:
-            return None
-        return float(trial.user_attrs.get("fit_seconds", 0.0)) / folds * n_folds * ratio
-    return None
+    (``ModelSpec.alternatives``), the cheapest model first."""
+    alternatives = [
+        space.study_params(spec, params)
+        for spec in _by_cost(space)
+        for params in space.alternative_params(spec)
+    ]
+    return model_defaults(space) + alternatives
 
 
 def better(value: float, other: float, maximize: bool) -> bool:
@@ -384,10 +337,9 @@ class Queue:
     the rest dropped once ``give_up(study)`` says so), then whatever
     ``fallback(study, space)`` proposes (None: the sampler decides).
 
-    With ``seconds`` (each item's estimated time, or a callable of the study returning it or
-    None) and ``seconds_left`` (a callable), an item estimated to take more than
-    ``RECIPE_SHARE`` of the time left is skipped: a trial that would use the rest of the
-    budget leaves nothing to compare it with.
+    With ``seconds`` (each item's estimated time) and ``seconds_left`` (a callable), an item
+    estimated to take more than ``RECIPE_SHARE`` of the time left is skipped: a trial that
+    would use the rest of the budget leaves nothing to compare it with.
     """
 
     def __init__(
@@ -414,17 +366,13 @@ class Queue:
             self.items = []
         while self.items:
             item, seconds = self.items.pop(0)
-            if any(_same(item, params) for params in tried) or not self._affordable(
-                seconds(study) if callable(seconds) else seconds
-            ):
+            if any(_same(item, params) for params in tried) or not self._affordable(seconds):
                 continue
             return item
         return self.fallback(study, self.space)
 
-    def _affordable(self, seconds: float | None) -> bool:
-        if seconds is None or self.seconds_left is None:
-            return True
-        return seconds <= RECIPE_SHARE * self.seconds_left()
+    def _affordable(self, seconds: float) -> bool:
+        return self.seconds_left is None or seconds <= RECIPE_SHARE * self.seconds_left()
 
 
 def _same(item: dict[str, Any], params: dict[str, Any]) -> bool:

@@ -109,14 +109,7 @@ class Search:
             first_trials, first_seconds = n_trials, timeout
         items, seconds, rest_trials = [], [], n_trials
         if not self.space.pseudo_only:
-            items, seconds = default_items(self.space, len(self.problem.splits))
-            queue = Queue(
-                items,
-                next_model,
-                self.space,
-                seconds=seconds,
-                seconds_left=None if end is None else lambda: _seconds_left(end),
-            )
+            queue = Queue(default_items(self.space), next_model, self.space)
             first_end = None if end is None else end - timeout + first_seconds
             self._phase(queue, first_trials, first_end)
             if self.space.supervised_only:

@@ -251,8 +251,6 @@ def test_boosters_have_a_deep_long_alternative():
     assert xgboost["n_estimators"] == 1000 and xgboost["max_depth"] == 8
     lightgbm = get_model("lightgbm").alternatives_for(10_000)[0]
     assert lightgbm["n_estimators"] == 1000 and lightgbm["learning_rate"] == 0.1
-    catboost = get_model("catboost").alternatives_for(10_000)[0]
-    assert catboost["depth"] == 8 and catboost["iterations"] == 1000
 
 
 def test_invalid_alternatives_are_refused():

@@ -3,8 +3,6 @@ returned, the ensemble of trials, the leaderboard and the anytime curve."""
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import optuna
 import pytest
@@ -12,15 +10,7 @@ from sklearn.datasets import make_friedman1
 
 from pseudoboost import tune
 from pseudoboost.models import get_model
-from pseudoboost.tuning._phases import (
-    ENQUEUED,
-    Queue,
-    alternative_seconds,
-    default_items,
-    recipe_seconds,
-    work_ratio,
-)
-from pseudoboost.tuning._space import SearchSpace
+from pseudoboost.tuning._phases import ENQUEUED, Queue, recipe_seconds
 
 
 @pytest.fixture(scope="module")
@@ -304,48 +294,6 @@ def test_queue_skips_items_that_would_use_most_of_the_time_left():
     assert queue.next(study) == "fallback"  # 10 s > half of 10 s
     unlimited = Queue(items, lambda study, space: None, None, seconds=[1e9, 1e9, 1e9])
     assert unlimited.next(study) == {"a": 1}
-
-
-def test_work_ratio_of_the_zoo_alternatives():
-    def ratio(name):
-        spec = get_model(name)
-        return work_ratio(spec.alternatives_for(4000)[0], spec.defaults_for(4000))
-
-    assert ratio("catboost") == pytest.approx(8.0)  # 2x the rounds, 2 more levels
-    assert ratio("xgboost") == pytest.approx(20.0)  # 5x the rounds, 2 more levels
-    assert ratio("lightgbm") == pytest.approx(5.0)  # 5x the rounds (leaves unchanged)
-    assert ratio("extra_trees") == pytest.approx(1.0)  # the same trees, other features
-
-
-def test_an_alternative_is_estimated_from_its_models_default_and_skipped_when_too_dear():
-    study = optuna.create_study()
-    # CatBoost's default, pruned after 2 of 5 folds in 3 s; another model's trial.
-    for model, seconds, folds in [("knn", 0.1, 5), ("catboost", 3.0, 2)]:
-        study.add_trial(
-            optuna.trial.create_trial(
-                state=optuna.trial.TrialState.PRUNED,
-                params={},
-                distributions={},
-                user_attrs={"model": model, "fit_seconds": seconds, "fold_scores": [1.0] * folds},
-            )
-        )
-    estimate = functools.partial(alternative_seconds, ratio=8.0, n_folds=5)
-    assert estimate(study, model="catboost") == pytest.approx(3.0 / 2 * 5 * 8.0)  # 60 s
-    assert estimate(study, model="lightgbm") is None  # its default has not run
-    for left, expected in [(120.0, {"model": "catboost", "depth": 8}), (100.0, "fallback")]:
-        queue = Queue(
-            [{"model": "catboost", "depth": 8}],
-            lambda study, space: "fallback",
-            None,
-            seconds=[functools.partial(estimate, model="catboost")],
-            seconds_left=lambda left=left: left,
-        )
-        assert queue.next(study) == expected  # skipped when 60 s > half the time left
-    items, seconds = default_items(
-        SearchSpace([get_model("catboost")], "regression", {}, None, 4000), 5
-    )
-    assert [callable(s) for s in seconds] == [False, True]
-    assert seconds[1](study) == pytest.approx(60.0)
 
 
 def test_refit_estimate_scales_the_time_per_fold_to_every_row():
