@@ -36,7 +36,6 @@ REGRESSION = [
     "kernel_ridge",
     "knn",
     "lightgbm",
-    "mlp",
     "poisson_glm",
     "random_forest",
     "ridge",
