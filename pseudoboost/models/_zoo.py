@@ -177,6 +177,15 @@ def kernel_ridge_regressor(**params: Any) -> Any:
     return _scaled(ClippedRegressor(_standardized_target(KernelRidge(**params))))
 
 
+def mlp_regressor(width: int = 128, depth: int = 2, **params: Any) -> Any:
+    """``StandardScaler`` + ``MLPRegressor`` of ``depth`` hidden layers of ``width`` units,
+    on a standardised target."""
+    from sklearn.neural_network import MLPRegressor
+
+    layers = (int(width),) * int(depth)
+    return _scaled(_standardized_target(MLPRegressor(hidden_layer_sizes=layers, **params)))
+
+
 def knn_regressor(**params: Any) -> Any:
     from sklearn.neighbors import KNeighborsRegressor
 
@@ -266,6 +275,13 @@ SVR_SPACE = {
     "epsilon": Float(1e-3, 1.0, log=True),
     "gamma": Float(1e-4, 10.0, log=True),
 }
+MLP_SPACE = {
+    "width": Int(32, 512, log=True),
+    "depth": Int(1, 3),
+    "alpha": Float(1e-6, 1e-1, log=True),
+    "learning_rate_init": Float(1e-4, 1e-2, log=True),
+    "batch_size": Int(32, 256, log=True),
+}
 KERNEL_RIDGE_SPACE = {
     "alpha": Float(1e-4, 10.0, log=True),
     "gamma": Float(1e-4, 10.0, log=True),
@@ -336,6 +352,17 @@ HIST_GRADIENT_BOOSTING_DEFAULTS = {
     "max_features": 1.0,
 }
 KNN_DEFAULTS = {"n_neighbors": 10, "weights": "distance", "p": 2}
+# A smooth model beside the trees. On UCI elevators (5,000 labelled rows) it is the best
+# single model by far: 5-fold CV RMSE 0.0955 in 3.4 s against LightGBM's 0.108 and kernel
+# ridge's 0.112 (AutoGluon's ensemble there is 88% neural network).
+MLP_DEFAULTS = {
+    "width": 128,
+    "depth": 2,
+    "alpha": 1e-4,
+    "learning_rate_init": 1e-3,
+    "batch_size": 128,
+}
+_MLP = {"early_stopping": True, "max_iter": 200, "n_iter_no_change": 10, "random_state": 0}
 
 # --- size-dependent bounds: fraction of the training rows, or (fraction, floor) ------------
 _LEAF_ROWS: RowBound = 0.25  # a leaf of more than a quarter of the rows leaves no tree
@@ -345,6 +372,7 @@ XGBOOST_ROW_BOUNDS = {"min_child_weight": _LEAF_ROWS}  # hessian sum; 1 per row 
 LEAF_ROW_BOUNDS = {"min_samples_leaf": _LEAF_ROWS}
 HIST_GRADIENT_BOOSTING_ROW_BOUNDS = {"min_samples_leaf": _LEAF_ROWS, "max_leaf_nodes": _LEAVES}
 KNN_ROW_BOUNDS = {"n_neighbors": 0.5}  # never more neighbours than rows
+MLP_ROW_BOUNDS = {"batch_size": 0.5}  # under the rows left after the early-stopping split
 
 
 def _both_tasks(
@@ -536,6 +564,17 @@ BUILTIN_SPECS: list[ModelSpec] = [
         defaults=KNN_DEFAULTS,
         cost=1,
         row_bounds=KNN_ROW_BOUNDS,
+    ),
+    ModelSpec(
+        "mlp",
+        "regression",
+        mlp_regressor,
+        MLP_SPACE,
+        _MLP,
+        "StandardScaler + MLPRegressor (early stopping) on a standardised target",
+        defaults=MLP_DEFAULTS,
+        cost=5,
+        row_bounds=MLP_ROW_BOUNDS,
     ),
     ModelSpec(
         "gaussian_process",

@@ -36,6 +36,7 @@ REGRESSION = [
     "kernel_ridge",
     "knn",
     "lightgbm",
+    "mlp",
     "poisson_glm",
     "random_forest",
     "ridge",

@@ -230,7 +230,7 @@ def test_a_resumed_study_keeps_its_teacher_ensemble(friedman, tmp_path):
             assert teacher, "a trial taught by the ensemble needs a stored ensemble"
 
 
-@pytest.mark.parametrize("name", ["gaussian_process", "svr", "kernel_ridge", "catboost"])
+@pytest.mark.parametrize("name", ["gaussian_process", "svr", "kernel_ridge", "catboost", "mlp"])
 def test_every_new_zoo_model_runs_through_tune_on_30_rows(name):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 4))
