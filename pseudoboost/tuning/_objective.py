@@ -194,8 +194,9 @@ def cross_validate(
 
     With ``trial``, each fold's running mean is reported and the trial is pruned when the
     pruner says so (``optuna.TrialPruned`` propagates); the fold scores so far are kept in
-    the trial's user attributes. Past ``deadline`` (a ``time.perf_counter()`` value) the
-    next fold is not started (:class:`OutOfBudget`). A list given as ``fold_predictions``
+    the trial's user attributes. Past ``deadline`` (a ``time.perf_counter()`` value), or when
+    the mean time of the folds so far says the next would end after it, the next fold is not
+    started (:class:`OutOfBudget`). A list given as ``fold_predictions``
     receives each fold's test-row predictions (for the ensemble of trials). With
     ``baseline`` (another candidate's scores on the same folds) a trial that is behind it
     after a third of the folds is pruned (:func:`behind_baseline`).
@@ -215,9 +216,15 @@ def cross_validate(
     oof_sum = np.zeros(len(problem.y), dtype=float)
     oof_count = np.zeros(len(problem.y), dtype=float)
     oof_labels = np.full(len(problem.y), np.nan, dtype=object)
+    started = time.perf_counter()
     for step, (train, test) in enumerate(problem.splits):
-        if deadline is not None and time.perf_counter() > deadline:
-            raise OutOfBudget(f"budget spent after {step} folds")
+        if deadline is not None:
+            # A fold is not started past the deadline, nor when the folds so far say it
+            # would end after it (a slow sampled configuration overran a 120-s budget by 35 s).
+            now = time.perf_counter()
+            per_fold = (now - started) / step if step else 0.0
+            if now + per_fold > deadline:
+                raise OutOfBudget(f"budget spent after {step} folds")
         with single_threaded():
             fold = fit_fold(estimator, problem.X, problem.y, train, test, problem.metric)
         scores.append(fold.score)

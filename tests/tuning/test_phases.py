@@ -3,9 +3,12 @@ returned, the ensemble of trials, the leaderboard and the anytime curve."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import optuna
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import make_friedman1
 
 from pseudoboost import tune
@@ -305,6 +308,43 @@ def test_refit_estimate_scales_the_time_per_fold_to_every_row():
     problem = Problem(np.zeros((100, 2)), y, None, splits, "regression", None, None, 0)
     # 10 s over 5 folds: 2 s per 80-row fit, 2.5 s on the 100 labelled rows.
     assert refit_estimate(problem, _trial_with_seconds(10.0)) == pytest.approx(2.5)
+
+
+class _SlowRegressor(RegressorMixin, BaseEstimator):
+    """Predicts the mean after sleeping ``seconds`` in ``fit``."""
+
+    def __init__(self, seconds=0.3):
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        time.sleep(self.seconds)
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline():
+    from pseudoboost._scoring import resolve_metric
+    from pseudoboost.tuning._objective import OutOfBudget, Problem, cross_validate
+
+    X, y = np.zeros((40, 2)), np.arange(40.0)
+    splits = [(np.arange(30), np.arange(30, 40))] * 5
+    problem = Problem(X, y, None, splits, "regression", resolve_metric(None, "regression"), None, 0)
+    folds = []
+    # One fold takes 0.3 s; with 0.15 s left after it, a second would end past the deadline
+    # (before, it started, as the deadline had not passed).
+    with pytest.raises(OutOfBudget, match="budget spent after 1 folds"):
+        cross_validate(
+            problem,
+            _SlowRegressor(0.3),
+            deadline=time.perf_counter() + 0.45,
+            fold_predictions=folds,
+        )
+    assert len(folds) == 1
+    scores, _, _ = cross_validate(problem, _SlowRegressor(0.0), deadline=time.perf_counter() + 60)
+    assert len(scores) == 5  # fast folds all run
 
 
 def test_refit_budget_is_at_least_the_time_kept_for_the_refit():
