@@ -334,7 +334,8 @@ class TuneResult:
             closest = min(partial, key=gap)
             scores = closest.user_attrs["fold_scores"]
             parts.append(
-                f"{len(partial)} stopped early (the closest: {np.mean(scores):.6g} on its first "
+                f"{len(partial)} stopped early by the pruner or the baseline check (the closest: "
+                f"{np.mean(scores):.6g} on its first "
                 f"{len(scores)} of {self.n_folds} folds, the baseline "
                 f"{np.mean(baseline[: len(scores)]):.6g} on those)"
             )
