@@ -220,7 +220,8 @@ def cross_validate(
     for step, (train, test) in enumerate(problem.splits):
         if deadline is not None:
             # A fold is not started past the deadline, nor when the folds so far say it
-            # would end after it (a slow sampled configuration overran a 120-s budget by 35 s).
+            # would end after it (one 120-s search took 155 s; slow sampled folds the likely
+            # cause, benchmarks/RESULTS.md).
             now = time.perf_counter()
             per_fold = (now - started) / step if step else 0.0
             if now + per_fold > deadline:

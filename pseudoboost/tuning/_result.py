@@ -311,8 +311,8 @@ class TuneResult:
 
     def _unfinished_pseudo(self) -> str:
         """Why no pseudo-labelled trial completed: how many were stopped after their first
-        folds (the best of them against the baseline on the same folds) or never started
-        (estimated to end after the deadline)."""
+        folds (the one closest to the baseline, against it on the same folds) or never
+        started (estimated to end after the deadline)."""
         tried = [
             t
             for t in self.study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))
@@ -334,10 +334,10 @@ class TuneResult:
             closest = min(partial, key=gap)
             scores = closest.user_attrs["fold_scores"]
             parts.append(
-                f"{len(partial)} stopped early by the pruner or the baseline check (the closest: "
-                f"{np.mean(scores):.6g} on its first "
-                f"{len(scores)} of {self.n_folds} folds, the baseline "
-                f"{np.mean(baseline[: len(scores)]):.6g} on those)"
+                f"{len(partial)} stopped early by the pruner, the baseline check or the deadline "
+                f"(the closest: {np.mean(scores):.6g} on its first {len(scores)} of "
+                f"{self.n_folds} folds, the baseline {np.mean(baseline[: len(scores)]):.6g} on "
+                "those)"
             )
         if not_started:
             parts.append(f"{not_started} not started (estimated to end after the deadline)")

@@ -167,9 +167,9 @@ def test_summary_says_why_no_pseudo_labelled_trial_completed(searched):
         greater_is_better=False,
     )
     assert result.summary().splitlines()[2] == (
-        "pseudo-labels: no pseudo-labelled trial completed; 2 stopped early by the pruner or the "
-        "baseline check (the closest: 3.6 on its first 1 of 3 folds, the baseline 3 on those), "
-        "1 not started (estimated to end after the deadline)"
+        "pseudo-labels: no pseudo-labelled trial completed; 2 stopped early by the pruner, the "
+        "baseline check or the deadline (the closest: 3.6 on its first 1 of 3 folds, the "
+        "baseline 3 on those), 1 not started (estimated to end after the deadline)"
     )
     empty = dataclasses.replace(result, study=optuna.create_study())
     assert empty.summary().splitlines()[2] == "pseudo-labels: no pseudo-labelled trial completed"
