@@ -326,18 +326,17 @@ class TuneResult:
         if partial:
             sign = -1.0 if self.greater_is_better else 1.0
             baseline = np.asarray(self.supervised_cv_scores, dtype=float)
-
-            def gap(trial: Any) -> float:  # behind the baseline on the same folds (> 0: worse)
+            # (gap behind the baseline on the same folds, > 0: worse; mean; baseline's; folds)
+            rows = []
+            for trial in partial:
                 scores = trial.user_attrs["fold_scores"]
-                return sign * (float(np.mean(scores)) - float(np.mean(baseline[: len(scores)])))
-
-            closest = min(partial, key=gap)
-            scores = closest.user_attrs["fold_scores"]
+                mean, base = float(np.mean(scores)), float(np.mean(baseline[: len(scores)]))
+                rows.append((sign * (mean - base), mean, base, len(scores)))
+            _, mean, base, folds = min(rows)
             parts.append(
                 f"{len(partial)} stopped early by the pruner, the baseline check or the deadline "
-                f"(the closest: {np.mean(scores):.6g} on its first {len(scores)} of "
-                f"{self.n_folds} folds, the baseline {np.mean(baseline[: len(scores)]):.6g} on "
-                "those)"
+                f"(the closest: {mean:.6g} on its first {folds} of {self.n_folds} folds, the "
+                f"baseline {base:.6g} on those)"
             )
         if not_started:
             parts.append(f"{not_started} not started (estimated to end after the deadline)")
