@@ -14,6 +14,9 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+
+# Private, kept on purpose: it runs the `_parameter_constraints` validation at fit time (the
+# house style, ../shared/STYLE.md), and scikit-learn has no public API that does.
 from sklearn.base import _fit_context
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.utils.validation import check_is_fitted
