@@ -587,7 +587,7 @@ BUILTIN_SPECS: list[ModelSpec] = [
         mlp_regressor,
         MLP_SPACE,
         _MLP,
-        "StandardScaler + MLPRegressor (early stopping) on a standardised target",
+        "StandardScaler + the mean of n_seeds MLPRegressors (early stopping), standardised target",
         defaults=MLP_DEFAULTS,
         alternatives=[MLP_SEEDS],
         cost=5,
