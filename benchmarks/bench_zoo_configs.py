@@ -50,8 +50,7 @@ def main() -> int:
     rows = []
     for table in args.tables:
         X, y = _peers.load_uci(args.uci, table)
-        n = args.n_rows
-        split = _peers.random_split(X, y, args.seed, n_test=5000, n_labels=n, n_pool=0)
+        split = _peers.random_split(X, y, args.seed, n_test=5000, n_labels=args.n_rows, n_pool=0)
         for params in configs:
             start = time.perf_counter()
             with threadpool_limits(1), warnings.catch_warnings():
@@ -59,7 +58,7 @@ def main() -> int:
                 rmse = cv_rmse(args.model, params, split.X_lab, split.y_lab, args.folds)
             seconds = time.perf_counter() - start
             rows.append((table, json.dumps(params), rmse, seconds))
-            print(f"{table} {json.dumps(params)}: {rmse:.5g} ({seconds:.0f} s)", flush=True)
+            print(f"{table} {rows[-1][1]}: {rmse:.5g} ({seconds:.0f} s)", flush=True)
     print()
     print(f"# {args.model}: {args.folds}-fold CV RMSE on {args.n_rows} labelled rows")
     print(*_peers.environment_lines(env), sep="\n")
