@@ -34,6 +34,7 @@ from pseudoboost.pseudo_label._rows import n_rows, take_rows
 from pseudoboost.pseudo_label._targets import unlabeled_mask
 from pseudoboost.tuning._objective import Problem
 from pseudoboost.tuning._parallel import make_sampler
+from pseudoboost.tuning._pruning import FirstTrialPerModelPruner
 from pseudoboost.tuning._result import TuneResult
 from pseudoboost.tuning._search import Search, summarise
 from pseudoboost.tuning._space import SearchSpace, resolve_models
@@ -77,9 +78,13 @@ def _resolve_pruner(pruner: Any, n_steps: int) -> optuna.pruners.BasePruner:
     if isinstance(pruner, optuna.pruners.BasePruner):
         return pruner
     if pruner == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
+        return FirstTrialPerModelPruner(
+            optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
+        )
     if pruner == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_steps)
+        return FirstTrialPerModelPruner(
+            optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_steps)
+        )
     raise ValueError(
         f"pruner must be 'median', 'hyperband', 'none', None or an optuna pruner, got {pruner!r}."
     )
@@ -265,7 +270,9 @@ def tune(
         Applied inside the pseudo-labelling estimator, fitted on each fold's rows.
     pruner : {"median", "hyperband", "none"}, optuna pruner or None, default="median"
         Stops unpromising trials after any fold. "median": Optuna's MedianPruner after 5
-        complete trials.
+        complete trials. Neither "median" nor "hyperband" stops a model's first trial (its
+        default with ``model="all"``), so every model reaches the ensemble of trials
+        (:class:`FirstTrialPerModelPruner`); an optuna pruner is used as given.
     callbacks : list of callables, default=None
         ``callback(study, frozen_trial)`` called in this process after every finished trial
         (with ``n_jobs > 1`` the storage is polled every half second).
