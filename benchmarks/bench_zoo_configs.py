@@ -2,7 +2,8 @@
 
 The labelled rows are those ``bench_vs_peers.py`` gives ``tune`` for ``--seed``: each table's rows
 permuted with ``np.random.RandomState(1000 + seed)``, 5,000 test rows (never used here), then
-``--n-rows`` labelled rows. Each configuration is ``get_model(name).make_estimator(**params)``
+``--n-rows`` labelled rows. Each configuration is the zoo's default configuration for a training
+fold's rows (``spec.defaults_for``, as ``tune`` tries first) updated with the given parameters
 scored by ``KFold(--folds, shuffle=True, random_state=0)`` RMSE, one core, the same folds for
 every configuration; the script prints one markdown table (mean RMSE and seconds per table).
 
@@ -27,7 +28,9 @@ from pseudoboost.models import get_model
 
 
 def cv_rmse(model: str, params: dict, X: np.ndarray, y: np.ndarray, folds: int) -> float:
-    estimator = get_model(model).make_estimator(**params)
+    spec = get_model(model)
+    fold_rows = len(y) - len(y) // folds
+    estimator = spec.make_estimator(**{**spec.defaults_for(fold_rows), **params})
     splitter = KFold(folds, shuffle=True, random_state=0)
     scores = cross_val_score(estimator, X, y, cv=splitter, scoring="neg_root_mean_squared_error")
     return float(-np.mean(scores))
@@ -37,7 +40,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="a zoo model's name")
     parser.add_argument(
-        "--config", nargs="+", default=["{}"], help="JSON objects of parameters ({}: defaults)"
+        "--config",
+        nargs="+",
+        default=["{}"],
+        help="JSON objects of parameters over the zoo's defaults ({}: the defaults)",
     )
     parser.add_argument("--tables", nargs="+", default=["elevators", "pol", "protein"])
     parser.add_argument("--uci", default=str(_peers.SHARED_DATA / "uci"))
