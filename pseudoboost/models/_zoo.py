@@ -372,7 +372,7 @@ KNN_DEFAULTS = {"n_neighbors": 10, "weights": "distance", "p": 2}
 # single model by far: 5-fold CV RMSE 0.0955 in 3.4 s against LightGBM's 0.108 and kernel
 # ridge's 0.112 (AutoGluon's ensemble there is 88% neural network). 3 x 256 units, steps of
 # 3e-3 on batches of 256: 5-fold CV on 5,000 rows of elevators 0.0928, pol 4.26, protein 0.530
-# in 9-20 s, against 0.0958, 4.74 and 0.535 in 13-17 s for 2 x 256 at 1e-3 on batches of 128;
+# in 9-22 s, against 0.0951, 4.74 and 0.528 in 10-20 s for 2 x 256 at 1e-3 on batches of 128;
 # the alternative is the mean of 3 seeds of it (benchmarks/RESULTS.md).
 MLP_DEFAULTS = {
     "width": 256,

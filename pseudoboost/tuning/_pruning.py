@@ -16,9 +16,11 @@ class FirstTrialPerModelPruner(optuna.pruners.BasePruner):
     the first trial of a model, with *other models*: it stops a model that is behind the
     median on its own but whose out-of-fold predictions would carry weight in the ensemble
     of trials (UCI protein, 5,000 rows: the MLP and CatBoost defaults were pruned after one
-    fold; in AutoGluon's ensemble on the same rows they carry 46% and 38% of the weight).
+    fold, while AutoGluon's network and CatBoost carry 46% and 38% of the weight of its
+    ensemble on the same rows).
     Every later trial of the model is held to ``pruner`` as before. The search's deadline
-    still stops any trial.
+    still stops any trial. Do not wrap a ``HyperbandPruner``: Optuna's samplers filter
+    trials by bracket only when ``study.pruner`` is one.
 
     Parameters
     ----------

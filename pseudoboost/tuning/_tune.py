@@ -82,9 +82,9 @@ def _resolve_pruner(pruner: Any, n_steps: int) -> optuna.pruners.BasePruner:
             optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
         )
     if pruner == "hyperband":
-        return FirstTrialPerModelPruner(
-            optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_steps)
-        )
+        # Not wrapped: Optuna's samplers see only the trial's bracket when, and only when,
+        # ``study.pruner`` is a HyperbandPruner itself.
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_steps)
     raise ValueError(
         f"pruner must be 'median', 'hyperband', 'none', None or an optuna pruner, got {pruner!r}."
     )
@@ -270,9 +270,9 @@ def tune(
         Applied inside the pseudo-labelling estimator, fitted on each fold's rows.
     pruner : {"median", "hyperband", "none"}, optuna pruner or None, default="median"
         Stops unpromising trials after any fold. "median": Optuna's MedianPruner after 5
-        complete trials. Neither "median" nor "hyperband" stops a model's first trial (its
-        default with ``model="all"``), so every model reaches the ensemble of trials
-        (:class:`FirstTrialPerModelPruner`); an optuna pruner is used as given.
+        complete trials, never on a model's first trial (its default with ``model="all"``),
+        so every model reaches the ensemble of trials (:class:`FirstTrialPerModelPruner`).
+        "hyperband" and an optuna pruner are used as they are.
     callbacks : list of callables, default=None
         ``callback(study, frozen_trial)`` called in this process after every finished trial
         (with ``n_jobs > 1`` the storage is polled every half second).

@@ -61,10 +61,14 @@ def test_tune_runs_every_models_default_to_the_end_under_any_pruner():
     assert result.n_pruned == 2
 
 
-@pytest.mark.parametrize("name", ["median", "hyperband"])
-def test_named_pruners_are_wrapped_and_a_given_pruner_is_used_as_is(name):
+def test_median_is_wrapped_hyperband_and_a_given_pruner_are_used_as_they_are():
     X, y = make_regression(n_samples=60, n_features=3, noise=10.0, random_state=0)
     settings = {"model": "ridge", "cv": 3, "n_trials": 2}
-    assert isinstance(tune(X, y, pruner=name, **settings).study.pruner, FirstTrialPerModelPruner)
+    assert isinstance(
+        tune(X, y, pruner="median", **settings).study.pruner, FirstTrialPerModelPruner
+    )
+    # Optuna's samplers filter trials by bracket only when study.pruner is a HyperbandPruner.
+    hyperband = tune(X, y, pruner="hyperband", **settings).study.pruner
+    assert isinstance(hyperband, optuna.pruners.HyperbandPruner)
     with pytest.raises(RuntimeError, match=r"completed \(0 failed, 1 pruned\)"):
         tune(X, y, pruner=ALWAYS, **{**settings, "n_trials": 1})  # not wrapped: it prunes
