@@ -264,6 +264,7 @@ def register_model(
     description: str = "",
     defaults: Mapping[str, Any] | None = None,
     alternatives: Sequence[Mapping[str, Any]] = (),
+    alternative_cost: float = 3.0,
     cost: int = 3,
     max_rows: int | None = None,
     row_bounds: Mapping[str, RowBound] | None = None,
@@ -292,6 +293,8 @@ def register_model(
         A known-good starting configuration for the search (see :class:`ModelSpec`).
     alternatives : sequence of dict, default=()
         Further known-good configurations, tried after every model's default.
+    alternative_cost : float, default=3.0
+        The dearest alternative's time over the default's (see :class:`ModelSpec`).
     cost : int, default=3
         Relative cost rank, 1 = cheapest to 5.
     max_rows : int or None, default=None
@@ -335,6 +338,7 @@ def register_model(
             description=description,
             defaults=dict(defaults or {}),
             alternatives=list(alternatives),
+            alternative_cost=alternative_cost,
             cost=cost,
             max_rows=max_rows,
             row_bounds=dict(row_bounds or {}),

@@ -163,6 +163,10 @@ class ModelSpec:
         Further known-good configurations, as ``defaults`` and tried after every model's
         default (a small portfolio: e.g. deep trees with many boosting rounds, which a table
         with a sharp target needs and a noisy one does not).
+    alternative_cost : float, default=3.0
+        The time of the dearest alternative over the default's: a search under a time budget
+        runs an alternative only when its default's measured time times this says it can end
+        before the deadline.
     cost : int, default=3
         Relative cost rank of one fit, 1 = cheapest (ridge, k-NN) to 5 (CatBoost, scikit-learn
         gradient boosting); 3 when unknown.
@@ -207,6 +211,7 @@ class ModelSpec:
     description: str = ""
     defaults: Mapping[str, Any] = field(default_factory=dict)
     alternatives: Sequence[Mapping[str, Any]] = ()
+    alternative_cost: float = 3.0
     cost: int = 3
     max_rows: int | None = None
     row_bounds: Mapping[str, RowBound] = field(default_factory=dict)
@@ -232,6 +237,11 @@ class ModelSpec:
                 raise TypeError(
                     f"{flag} of model {self.name!r} must be a bool, got {getattr(self, flag)!r}."
                 )
+        cost = self.alternative_cost
+        if isinstance(cost, bool) or not isinstance(cost, Real) or not cost > 0:
+            raise ValueError(
+                f"alternative_cost of model {self.name!r} must be a number > 0, got {cost!r}."
+            )
         if isinstance(self.cost, bool) or not isinstance(self.cost, Integral) or self.cost < 1:
             raise ValueError(f"cost of model {self.name!r} must be an int >= 1, got {self.cost!r}.")
         if self.max_rows is not None and (

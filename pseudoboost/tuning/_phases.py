@@ -2,9 +2,12 @@
 
 Phase 1 searches models and hyperparameters without pseudo-labels. Each model's known-good
 configuration runs first, cheapest model first, then the alternatives some models have (deep
-boosting with many rounds, a feature-sampling forest); after that, each new trial goes to the
-competitive model (best score within ``COMPETITIVE`` of the best) that has used the least
-time so far, so a slow model cannot eat the budget and a hopeless one stops getting trials.
+boosting with many rounds, a feature-sampling forest, a mean of networks), those of the
+competitive models (best score within ``COMPETITIVE`` of the best) first, each only when it
+can end before the deadline; after that, each new trial goes to the competitive model that
+has used the least time so far, so a slow model cannot eat the budget and a hopeless one
+stops getting trials. Phase 1 ends once its share of the budget is spent and every default
+and affordable alternative has run.
 Phase 2 spends the rest of the budget on pseudo-labelling: a short list of recipes known to
 pay on some tables (confidence-selected rows, the ensemble as teacher, fold-teacher labels,
 COREG) applied to the best configurations of the best models that can learn from the pool;
@@ -17,6 +20,7 @@ and the supervised part's best is always a candidate at the end.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import optuna
@@ -76,15 +80,53 @@ def model_defaults(space: SearchSpace) -> list[dict[str, Any]]:
     return [space.study_params(spec, space.default_params(spec)) for spec in _by_cost(space)]
 
 
-def default_items(space: SearchSpace) -> list[dict[str, Any]]:
-    """:func:`model_defaults`, then the models' alternative configurations
-    (``ModelSpec.alternatives``), the cheapest model first."""
-    alternatives = [
-        space.study_params(spec, params)
-        for spec in _by_cost(space)
-        for params in space.alternative_params(spec)
-    ]
-    return model_defaults(space) + alternatives
+def next_alternative(
+    study: optuna.study.Study,
+    space: SearchSpace,
+    seconds_left: Callable[[], float] | None = None,
+    n_folds: int = 5,
+) -> dict[str, Any] | None:
+    """The next alternative configuration (``ModelSpec.alternatives``) not yet tried: those
+    of the competitive models first, then the others, the cheapest model first (None when
+    none is left).
+
+    With ``seconds_left``, an alternative is skipped when its estimated time
+    (:func:`alternative_seconds`) and its refit on all rows (about one more fold of
+    ``n_folds``) would not end before the deadline: a model's alternative exists because it
+    can beat its default, but one the search cannot finish is time lost.
+    """
+    trials = study.get_trials(deepcopy=False)
+    tried = [t.params for t in trials]
+    competitive = set(competitive_models(study))
+    ordered = sorted(_by_cost(space), key=lambda spec: spec.name not in competitive)
+    for spec in ordered:
+        for params in space.alternative_params(spec):
+            item = space.study_params(spec, params)
+            if any(_same(item, done) for done in tried):
+                continue
+            if seconds_left is not None:
+                seconds = alternative_seconds(trials, spec) * (1.0 + 1.0 / n_folds)
+                if seconds > seconds_left():
+                    continue
+            return item
+    return None
+
+
+def alternative_seconds(trials: list[FrozenTrial], spec: Any) -> float:
+    """An alternative's estimated seconds: ``spec.alternative_cost`` times the time of its
+    model's first finished trial (its default); 0 when that model has none."""
+    for trial in trials:
+        if trial.user_attrs.get("model") == spec.name and trial.state.is_finished():
+            return spec.alternative_cost * float(trial.user_attrs.get("fit_seconds", 0.0))
+    return 0.0
+
+
+def alternative_or_next_model(
+    study: optuna.study.Study, space: SearchSpace, **affordable: Any
+) -> dict[str, Any] | None:
+    """Phase 1 after the defaults: :func:`next_alternative` (``affordable`` its keywords),
+    then :func:`next_model`."""
+    return next_alternative(study, space, **affordable) or next_model(study, space)
 
 
 def better(value: float, other: float, maximize: bool) -> bool:
@@ -108,25 +150,32 @@ def next_model(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] 
     (None, leaving the choice to the sampler, with a single or a fixed model)."""
     if not space.several or "model" in space.overrides:
         return None
-    maximize = maximizing(study)
-    trials = study.get_trials(deepcopy=False)
-    best = best_per_model(trials, maximize)
-    if not best:
+    competitive = competitive_models(study)
+    if not competitive:
         return None
-    values = [t.value for t in best.values()]
-    top = max(values) if maximize else min(values)
-    margin = COMPETITIVE * abs(top)
-    competitive = [
-        name
-        for name, trial in best.items()
-        if (trial.value >= top - margin if maximize else trial.value <= top + margin)
-    ]
+    trials = study.get_trials(deepcopy=False)
     spent = dict.fromkeys(competitive, 0.0)
     for trial in trials:
         name = trial.user_attrs.get("model")
         if name in spent:
             spent[name] += float(trial.user_attrs.get("fit_seconds", 0.0))
     return {"model": min(competitive, key=lambda name: (spent[name], name))}
+
+
+def competitive_models(study: optuna.study.Study) -> list[str]:
+    """The models whose best complete trial is within ``COMPETITIVE`` of the best one."""
+    maximize = maximizing(study)
+    best = best_per_model(study.get_trials(deepcopy=False), maximize)
+    if not best:
+        return []
+    values = [t.value for t in best.values()]
+    top = max(values) if maximize else min(values)
+    margin = COMPETITIVE * abs(top)
+    return [
+        name
+        for name, trial in best.items()
+        if (trial.value >= top - margin if maximize else trial.value <= top + margin)
+    ]
 
 
 def maximizing(study: optuna.study.Study) -> bool:

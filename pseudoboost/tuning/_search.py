@@ -28,10 +28,10 @@ from pseudoboost.tuning._parallel import run_parallel
 from pseudoboost.tuning._phases import (
     ENQUEUED,
     Queue,
+    alternative_or_next_model,
     around_best_if_promising,
-    default_items,
     model_defaults,
-    next_model,
+    next_alternative,
     pseudo_trial_seconds,
     recipe_items,
     recipes_hopeless,
@@ -109,15 +109,16 @@ class Search:
             first_trials, first_seconds = n_trials, timeout
         items, seconds, rest_trials = [], [], n_trials
         if not self.space.pseudo_only:
-            queue = Queue(default_items(self.space), next_model, self.space)
+            fallback = functools.partial(alternative_or_next_model, **self._affordable(end))
+            queue = Queue(model_defaults(self.space), fallback, self.space)
             first_end = None if end is None else end - timeout + first_seconds
             self._phase(queue, first_trials, first_end)
             if self.space.supervised_only:
                 return
             if n_trials is None:
-                self._finish_defaults(end, None)
+                self._finish_schedule(end, None)
             else:
-                first_trials += self._finish_defaults(end, n_trials - first_trials)
+                first_trials += self._finish_schedule(end, n_trials - first_trials)
             self.problem.ensemble = self._teacher_ensemble()
             self.objective.baseline = self._baseline()
             teacher_seconds, pool_ratio = self._teacher_seconds(), self._pool_ratio()
@@ -143,14 +144,26 @@ class Search:
             )
             self._phase(queue, rest_trials, end)
 
-    def _finish_defaults(self, end: float | None, limit: int | None) -> int:
+    def _affordable(self, end: float | None) -> dict[str, Any]:
+        """:func:`next_alternative`'s budget keywords for a search that ends at ``end``."""
+        seconds_left = None if end is None else functools.partial(_seconds_left, end)
+        return {"seconds_left": seconds_left, "n_folds": len(self.problem.splits)}
+
+    def _finish_schedule(self, end: float | None, limit: int | None) -> int:
         """Run the models' default configurations that the supervised phase did not reach
         (one slow model can take its whole share), until ``end`` or ``limit`` trials:
         pseudo-labelling around the best models starts only once every model was scored.
-        Returns the trials run."""
+        Under a time budget (no ``limit``) the alternatives that can end before ``end`` run
+        too; under a trial budget each would take a pseudo-labelled trial's place. Returns
+        the trials run."""
         if self.n_jobs > 1:
             return 0
-        queue = Queue(model_defaults(self.space), lambda study, space: None, self.space)
+        fallback = (
+            functools.partial(next_alternative, **self._affordable(end))
+            if limit is None
+            else lambda study, space: None
+        )
+        queue = Queue(model_defaults(self.space), fallback, self.space)
         done = 0
         while (limit is None or done < limit) and (end is None or time.perf_counter() < end):
             params = queue.next(self.study)

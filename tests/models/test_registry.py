@@ -210,10 +210,19 @@ def test_register_model_keeps_alternatives():
 
     space = {"alpha": FloatDistribution(1e-3, 10, log=True)}
     spec = register_model(
-        "lasso_alt", Lasso, space, defaults={"alpha": 1.0}, alternatives=[{"alpha": 0.01}]
+        "lasso_alt",
+        Lasso,
+        space,
+        defaults={"alpha": 1.0},
+        alternatives=[{"alpha": 0.01}],
+        alternative_cost=2.5,
     )
     try:
         assert spec.alternatives_for(100) == [{"alpha": 0.01}]
+        assert spec.alternative_cost == 2.5
+        for bad in (0, -1.0, True, "2"):
+            with pytest.raises(ValueError, match="alternative_cost of model 'lasso_bad' must be"):
+                register_model("lasso_bad", Lasso, space, alternative_cost=bad)
         with pytest.raises(ValueError, match=r"alternatives\[0\]\['alpha'\] = 100.0"):
             register_model("lasso_bad", Lasso, space, alternatives=[{"alpha": 100.0}])
     finally:

@@ -13,7 +13,13 @@ from sklearn.datasets import make_friedman1
 
 from pseudoboost import tune
 from pseudoboost.models import get_model
-from pseudoboost.tuning._phases import ENQUEUED, Queue, recipe_seconds
+from pseudoboost.tuning._phases import (
+    ENQUEUED,
+    Queue,
+    next_alternative,
+    recipe_seconds,
+)
+from pseudoboost.tuning._space import SearchSpace
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +56,12 @@ def test_alternatives_run_after_every_default(friedman):
     )
     trials = result.study.trials
     assert [t.params["model"] for t in trials[:3]] == ["ridge", "extra_trees", "xgboost"]
-    # Then the alternatives, cheapest model first: extra_trees (cost 3), xgboost (cost 4).
-    assert [t.params["model"] for t in trials[3:5]] == ["extra_trees", "xgboost"]
+    # Then the alternatives: the competitive models' first (best score within 5% of the
+    # best), then the cheapest model first: extra_trees (cost 3), xgboost (cost 4).
+    best = min(t.value for t in trials[:3])
+    competitive = {t.params["model"] for t in trials[:3] if t.value <= 1.05 * best}
+    expected = sorted(["extra_trees", "xgboost"], key=lambda name: name not in competitive)
+    assert [t.params["model"] for t in trials[3:5]] == expected
     for trial in trials[3:5]:
         spec = get_model(trial.params["model"])
         got = {k.split("__", 1)[1]: v for k, v in trial.params.items() if "__" in k}
@@ -432,7 +442,6 @@ def test_pseudo_trials_that_cannot_end_before_the_deadline_are_not_started(fried
 
 def test_after_a_trial_too_dear_the_time_goes_to_the_supervised_search(searched):
     from pseudoboost.tuning._phases import around_best_if_promising
-    from pseudoboost.tuning._space import SearchSpace
 
     study = optuna.create_study(direction=searched.study.direction)
     best = min(
@@ -481,3 +490,45 @@ def test_without_a_deadline_no_trial_is_held_to_an_estimate(friedman, monkeypatc
         t.user_attrs["sample_rate"] > 0 and t.state == optuna.trial.TrialState.COMPLETE
         for t in result.study.trials
     )
+
+
+def _finished(study, model, value, fit_seconds, params=None, distributions=None):
+    study.add_trial(
+        optuna.trial.create_trial(
+            params=params or {},
+            distributions=distributions or {},
+            value=value,
+            user_attrs={"model": model, "fit_seconds": fit_seconds, "sample_rate": 0.0},
+        )
+    )
+
+
+def test_alternatives_of_competitive_models_first_and_only_when_affordable():
+    specs = [get_model(name, "regression") for name in ("extra_trees", "xgboost", "mlp")]
+    space = SearchSpace(specs, "regression", n_samples=80)
+    study = optuna.create_study()
+    # Defaults scored: mlp is the best by far, so its alternative comes first although it is
+    # the dearest model; extra_trees (cheaper than xgboost) next.
+    _finished(study, "extra_trees", 2.0, 1.0)
+    _finished(study, "xgboost", 2.1, 0.5)
+    _finished(study, "mlp", 1.0, 4.0)
+    first = next_alternative(study, space)
+    assert first["model"] == "mlp" and first["mlp__n_seeds"] == 3
+    # 4 s default x its alternative_cost x (1 + 1/5 for the refit): not with less time left.
+    left = 4.0 * get_model("mlp", "regression").alternative_cost * 1.2
+    assert next_alternative(study, space, lambda: left + 0.1, n_folds=5)["model"] == "mlp"
+    skipped = next_alternative(study, space, lambda: left - 0.1, n_folds=5)
+    assert skipped["model"] == "extra_trees"
+    # Once tried, an alternative is not proposed again; none left gives None.
+    for item in (first, skipped):
+        study.enqueue_trial(item)
+        study.optimize(lambda trial: _sample_all(trial, space), n_trials=1)
+    assert next_alternative(study, space)["model"] == "xgboost"
+    assert next_alternative(study, space, lambda: 0.0) is None
+
+
+def _sample_all(trial, space):
+    spec, _, _ = space.sample(trial, supervised=True)
+    trial.set_user_attr("model", spec.name)
+    trial.set_user_attr("fit_seconds", 0.0)
+    return 3.0
