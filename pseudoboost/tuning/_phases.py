@@ -105,19 +105,22 @@ def next_alternative(
             if any(_same(item, done) for done in tried):
                 continue
             if seconds_left is not None:
-                seconds = alternative_seconds(trials, spec) * (1.0 + 1.0 / n_folds)
+                seconds = alternative_seconds(trials, spec, n_folds) * (1.0 + 1.0 / n_folds)
                 if seconds > seconds_left():
                     continue
             return item
     return None
 
 
-def alternative_seconds(trials: list[FrozenTrial], spec: Any) -> float:
-    """An alternative's estimated seconds: ``spec.alternative_cost`` times the time of its
-    model's first finished trial (its default); 0 when that model has none."""
+def alternative_seconds(trials: list[FrozenTrial], spec: Any, n_folds: int) -> float:
+    """An alternative's estimated seconds for ``n_folds`` folds: ``spec.alternative_cost``
+    times its model's first scored trial (its default), per fold (a pruned default ran fewer
+    folds); 0 when that model has none."""
     for trial in trials:
-        if trial.user_attrs.get("model") == spec.name and trial.state.is_finished():
-            return spec.alternative_cost * float(trial.user_attrs.get("fit_seconds", 0.0))
+        folds = len(trial.user_attrs.get("fold_scores") or ())
+        if trial.user_attrs.get("model") == spec.name and folds:
+            per_fold = float(trial.user_attrs.get("fit_seconds", 0.0)) / folds
+            return spec.alternative_cost * per_fold * n_folds
     return 0.0
 
 

@@ -193,7 +193,8 @@ def tune(
     The budget is spent in two phases on the same folds (``pseudoboost.tuning._phases``).
     **Supervised**: 60% of the budget searches the models and their hyperparameters without
     pseudo-labels; each model's known-good configuration runs first, cheapest first, then
-    the competitive models share the time. **Pseudo-labelling**: the rest tries recipes
+    the alternative configurations that can end before the deadline, then the competitive
+    models share the time. **Pseudo-labelling**: the rest tries recipes
     (confidence-selected rows, the supervised ensemble as the teacher, fold-teacher labels,
     COREG) on the best models' configurations, then tunes ``sample_rate``, ``selection``,
     ``pseudo_weight``, ``max_iter``, ``label_source`` and ``teacher`` around the best one.

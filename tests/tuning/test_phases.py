@@ -16,6 +16,7 @@ from pseudoboost.models import get_model
 from pseudoboost.tuning._phases import (
     ENQUEUED,
     Queue,
+    alternative_seconds,
     next_alternative,
     recipe_seconds,
 )
@@ -492,13 +493,14 @@ def test_without_a_deadline_no_trial_is_held_to_an_estimate(friedman, monkeypatc
     )
 
 
-def _finished(study, model, value, fit_seconds, params=None, distributions=None):
+def _finished(study, model, value, fit_seconds, n_folds=5, state=None):
+    user_attrs = {"model": model, "fit_seconds": fit_seconds, "sample_rate": 0.0}
     study.add_trial(
         optuna.trial.create_trial(
-            params=params or {},
-            distributions=distributions or {},
-            value=value,
-            user_attrs={"model": model, "fit_seconds": fit_seconds, "sample_rate": 0.0},
+            state=state or optuna.trial.TrialState.COMPLETE,
+            value=None if state else value,
+            intermediate_values={0: value} if state else None,
+            user_attrs={**user_attrs, "fold_scores": [value] * n_folds},
         )
     )
 
@@ -525,6 +527,20 @@ def test_alternatives_of_competitive_models_first_and_only_when_affordable():
         study.optimize(lambda trial: _sample_all(trial, space), n_trials=1)
     assert next_alternative(study, space)["model"] == "xgboost"
     assert next_alternative(study, space, lambda: 0.0) is None
+
+
+def test_an_alternative_is_estimated_per_fold_of_its_default():
+    specs = [get_model(name, "regression") for name in ("extra_trees", "mlp")]
+    study = optuna.create_study()
+    # The MLP's default was pruned after 1 of 5 folds in 2 s: its alternative is estimated
+    # from 10 s for the 5 folds, not from the 2 s it ran.
+    _finished(study, "mlp", 1.0, 2.0, n_folds=1, state=optuna.trial.TrialState.PRUNED)
+    _finished(study, "extra_trees", 0.9, 1.0)
+    mlp = get_model("mlp", "regression")
+    trials = study.get_trials()
+    assert alternative_seconds(trials, mlp, 5) == pytest.approx(10.0 * mlp.alternative_cost)
+    assert alternative_seconds(trials, specs[0], 5) == pytest.approx(specs[0].alternative_cost)
+    assert alternative_seconds(trials, get_model("xgboost", "regression"), 5) == 0.0
 
 
 def _sample_all(trial, space):
