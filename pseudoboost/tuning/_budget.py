@@ -27,6 +27,7 @@ import optuna
 from optuna.storages import fail_stale_trials
 from optuna.trial import FrozenTrial, TrialState
 
+from pseudoboost.tuning._objective import ran_out_of_time
 from pseudoboost.tuning._storage import heartbeat_storage
 
 SURPLUS_ATTR = "surplus"
@@ -103,13 +104,16 @@ def optimize_with_budget(
 ) -> int:
     """Run trials of ``study`` until it has ``total_trials`` finished counting trials.
 
-    ``n_trials`` and ``timeout`` also bound this call. ``storage`` is the study's storage:
-    with heartbeats, trials of dead workers are failed and retried, and this call waits for
-    trials running elsewhere. Returns the trials this call ran.
+    ``n_trials`` and ``timeout`` also bound this call, which also ends when a trial was not
+    started because the time left could not hold it (:func:`ran_out_of_time`). ``storage``
+    is the study's storage: with heartbeats, trials of dead workers are failed and retried,
+    and this call waits for trials running elsewhere. Returns the trials this call ran.
     Exceptions of the objective are recorded as failed trials (the study goes on).
     """
     guarded = BudgetedObjective(objective, total_trials)
     heartbeat = heartbeat_storage(storage) is not None
+    ran_trials: list[FrozenTrial] = []
+    every_callback = [*(callbacks or []), lambda _, trial: ran_trials.append(trial)]
     start = time.monotonic()
     ran = 0
     while n_trials is None or ran < n_trials:
@@ -127,6 +131,8 @@ def optimize_with_budget(
                 break  # nothing would ever notice a dead worker: leave the rest to them
             time.sleep(poll_seconds)  # the last trials run elsewhere; retry one if it dies
             continue
-        study.optimize(guarded, n_trials=1, catch=(Exception,), callbacks=list(callbacks or []))
+        study.optimize(guarded, n_trials=1, catch=(Exception,), callbacks=every_callback)
         ran += 1
+        if ran_trials and ran_out_of_time(ran_trials[-1]):
+            break  # the time left cannot hold a trial
     return ran

@@ -162,6 +162,34 @@ class OutOfBudget(optuna.TrialPruned):
 TOO_DEAR = "too_dear"  # user attribute: the estimated seconds of a trial not started
 
 
+def seconds_per_fold(trial: optuna.trial.FrozenTrial) -> float | None:
+    """A trial's measured seconds per fold it scored (None when it scored none)."""
+    folds = len(trial.user_attrs.get("fold_scores") or ())
+    return float(trial.user_attrs.get("fit_seconds", 0.0)) / folds if folds else None
+
+
+def supervised_trial_seconds(
+    trials: list[optuna.trial.FrozenTrial], model: str, n_folds: int
+) -> float | None:
+    """A supervised trial's estimated seconds: ``n_folds`` times the median seconds per fold
+    of ``model``'s supervised trials so far; None when it has none (its default runs)."""
+    per_fold = [
+        seconds
+        for t in trials
+        if t.user_attrs.get("model") == model
+        and t.user_attrs.get("sample_rate", 0.0) == 0
+        and (seconds := seconds_per_fold(t)) is not None
+    ]
+    return float(np.median(per_fold)) * n_folds if per_fold else None
+
+
+def ran_out_of_time(trial: optuna.trial.FrozenTrial) -> bool:
+    """Whether ``trial`` was a supervised trial not started because it could not end before
+    the deadline: nothing the search would try next fits in the time left either (the
+    cheapest trials were tried long before), so the search stops there."""
+    return TOO_DEAR in trial.user_attrs and trial.user_attrs.get("sample_rate", 0.0) == 0
+
+
 BASELINE_SHARE = 1 / 3  # of the folds a trial runs before it is held to the baseline
 
 
@@ -290,7 +318,9 @@ class Objective:
     supervised : bool
         The first phase: ``sample_rate`` is 0 and no knob is sampled.
     deadline : float or None
-        ``time.perf_counter()`` after which no further fold starts.
+        ``time.perf_counter()`` after which no further fold starts. A supervised trial whose
+        model's trials so far say it would end after the deadline is not started
+        (:class:`OutOfBudget`, its estimate in the user attribute ``too_dear``).
     storage : optuna storage or None
         The study's storage: a database storage with heartbeats gets each trial's first
         heartbeat before any work.
@@ -333,8 +363,7 @@ class Objective:
         trial.set_user_attr("model", spec.name)
         trial.set_user_attr("sample_rate", float(pseudo["sample_rate"]))
         trial.set_user_attr("phase", "supervised" if self.supervised else "pseudo")
-        if pseudo["sample_rate"] > 0:
-            self._raise_if_too_dear(trial, spec.name, pseudo)
+        self._raise_if_too_dear(trial, spec.name, pseudo)
         start = time.perf_counter()
         try:
             estimator = build_estimator(self.problem, spec, pseudo, params)
@@ -381,10 +410,16 @@ class Objective:
     def _raise_if_too_dear(
         self, trial: optuna.trial.Trial, model: str, pseudo: dict[str, Any]
     ) -> None:
-        """:class:`OutOfBudget` when the trial is estimated to end after the deadline."""
-        if self.deadline is None or self.estimate is None:
+        """:class:`OutOfBudget` when the trial is estimated to end after the deadline: a
+        pseudo-labelled trial by ``estimate``, a supervised one by its model's trials so far
+        (a trial stopped between folds by the deadline is not scored: its time is lost)."""
+        if self.deadline is None:
             return
-        seconds = self.estimate(model, pseudo)
+        if pseudo["sample_rate"] > 0:
+            seconds = None if self.estimate is None else self.estimate(model, pseudo)
+        else:
+            trials = trial.study.get_trials(deepcopy=False)
+            seconds = supervised_trial_seconds(trials, model, len(self.problem.splits))
         left = self.deadline - time.perf_counter()
         if seconds is not None and seconds > left:
             trial.set_user_attr(TOO_DEAR, float(seconds))

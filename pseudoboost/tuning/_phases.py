@@ -27,7 +27,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from pseudoboost.pseudo_label._confidence import has_native_uncertainty
-from pseudoboost.tuning._objective import TOO_DEAR
+from pseudoboost.tuning._objective import TOO_DEAR, seconds_per_fold
 from pseudoboost.tuning._space import SearchSpace
 
 SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
@@ -117,9 +117,8 @@ def alternative_seconds(trials: list[FrozenTrial], spec: Any, n_folds: int) -> f
     times its model's first scored trial (its default), per fold (a pruned default ran fewer
     folds); 0 when that model has none."""
     for trial in trials:
-        folds = len(trial.user_attrs.get("fold_scores") or ())
-        if trial.user_attrs.get("model") == spec.name and folds:
-            per_fold = float(trial.user_attrs.get("fit_seconds", 0.0)) / folds
+        per_fold = seconds_per_fold(trial)
+        if trial.user_attrs.get("model") == spec.name and per_fold is not None:
             return spec.alternative_cost * per_fold * n_folds
     return 0.0
 

@@ -22,6 +22,7 @@ from pseudoboost.tuning._objective import (
     build_estimator,
     cross_validate,
     logger,
+    ran_out_of_time,
     single_threaded,
 )
 from pseudoboost.tuning._parallel import run_parallel
@@ -53,7 +54,8 @@ class Search:
     problem : Problem
     space : SearchSpace
     deadline : float or None
-        ``time.perf_counter()`` at which the search stops (no fold starts after it).
+        ``time.perf_counter()`` at which the search stops (no fold starts after it, and no
+        trial that its model's trials so far say would end after it).
     n_jobs : int
         Worker processes; above 1 each opens the study's storage from its URL.
     storage : optuna storage or None
@@ -87,6 +89,7 @@ class Search:
         self.random_state = random_state
         self.pruner = pruner
         self.callbacks = list(callbacks or [])
+        self.out_of_time = False  # a trial was refused: the time left could not hold it
         self.objective = Objective(
             problem, space, supervised=True, deadline=deadline, storage=storage
         )
@@ -165,14 +168,11 @@ class Search:
         )
         queue = Queue(model_defaults(self.space), fallback, self.space)
         done = 0
-        while (limit is None or done < limit) and (end is None or time.perf_counter() < end):
+        while (limit is None or done < limit) and self._time_left(end):
             params = queue.next(self.study)
             if params is None:
                 break
-            self.study.enqueue_trial(params, user_attrs={ENQUEUED: "schedule"})
-            self.study.optimize(
-                self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks
-            )
+            self._run_one(params)
             done += 1
         return done
 
@@ -186,14 +186,23 @@ class Search:
                 self._optimize(n_trials, None, timeout)
             return
         done = 0
-        while (n_trials is None or done < n_trials) and (end is None or time.perf_counter() < end):
-            params = queue.next(self.study)
-            if params is not None:
-                self.study.enqueue_trial(params, user_attrs={ENQUEUED: "schedule"})
-            self.study.optimize(
-                self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks
-            )
+        while (n_trials is None or done < n_trials) and self._time_left(end):
+            self._run_one(queue.next(self.study))
             done += 1
+
+    def _time_left(self, end: float | None) -> bool:
+        """Whether a trial may start: before ``end``, and no trial was refused because the
+        time left could not hold it (:func:`ran_out_of_time`: the search ends there)."""
+        return not self.out_of_time and (end is None or time.perf_counter() < end)
+
+    def _run_one(self, params: dict[str, Any] | None) -> None:
+        """Run one trial, of ``params`` (enqueued) or the sampler's choice."""
+        if params is not None:
+            self.study.enqueue_trial(params, user_attrs={ENQUEUED: "schedule"})
+        self.study.optimize(
+            self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks
+        )
+        self.out_of_time = ran_out_of_time(self.study.get_trials(deepcopy=False)[-1])
 
     def _optimize(
         self, n_trials: int | None, total_trials: int | None, timeout: float | None

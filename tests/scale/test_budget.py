@@ -14,7 +14,9 @@ from pseudoboost.tuning._budget import (
     BudgetStatus,
     budget_status,
     counting_trials,
+    optimize_with_budget,
 )
+from pseudoboost.tuning._objective import OutOfBudget
 
 DIST = {"x": FloatDistribution(0, 1)}
 
@@ -78,3 +80,18 @@ def test_total_trials_must_be_a_positive_integer(data):
     message = r"^The 'total_trials' parameter of tune must be an int in the range \[1, inf\) or None\. Got 0 instead\.$"
     with pytest.raises(ValueError, match=message):
         tune(X, y, model="ridge", total_trials=0)
+
+
+def test_a_worker_stops_at_a_supervised_trial_that_cannot_end_before_the_deadline():
+    def objective(trial: optuna.trial.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        trial.set_user_attr("sample_rate", 0.0)
+        if trial.number == 2:  # what Objective does when the time left cannot hold the trial
+            trial.set_user_attr("too_dear", 50.0)
+            raise OutOfBudget("estimated 50 s, 3 s left")
+        return x
+
+    study = optuna.create_study()
+    # Before, the worker went on asking for trials (each refused at once) until its timeout.
+    assert optimize_with_budget(study, objective, total_trials=10, timeout=600) == 3
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2 + [TrialState.PRUNED]

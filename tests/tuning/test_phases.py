@@ -548,3 +548,58 @@ def _sample_all(trial, space):
     trial.set_user_attr("model", spec.name)
     trial.set_user_attr("fit_seconds", 0.0)
     return 3.0
+
+
+def test_a_supervised_trial_is_estimated_from_its_models_trials_per_fold():
+    from pseudoboost.tuning._objective import supervised_trial_seconds
+
+    study = optuna.create_study()
+    _finished(study, "mlp", 1.0, 10.0)  # 2 s per fold
+    _finished(study, "mlp", 1.2, 4.0, n_folds=1, state=optuna.trial.TrialState.PRUNED)  # 4 s
+    _finished(study, "mlp", 1.1, 3.0)  # 0.6 s
+    _finished(study, "extra_trees", 0.9, 50.0)  # another model: not counted
+    study.add_trial(  # pseudo-labelled, and not started: neither is counted
+        optuna.trial.create_trial(
+            value=1.0,
+            user_attrs={
+                "model": "mlp",
+                "sample_rate": 0.5,
+                "fit_seconds": 100.0,
+                "fold_scores": [1.0],
+            },
+        )
+    )
+    study.add_trial(
+        optuna.trial.create_trial(
+            state=optuna.trial.TrialState.PRUNED,
+            user_attrs={"model": "mlp", "sample_rate": 0.0, "too_dear": 9.0},
+        )
+    )
+    trials = study.get_trials()
+    assert supervised_trial_seconds(trials, "mlp", 5) == pytest.approx(5 * 2.0)  # the median
+    assert supervised_trial_seconds(trials, "xgboost", 5) is None
+
+
+def test_the_search_ends_at_a_supervised_trial_that_cannot_end_before_the_deadline(
+    friedman, monkeypatch
+):
+    from pseudoboost.tuning import _objective
+
+    X, y, pool = friedman
+    measured = _objective.supervised_trial_seconds
+
+    def dear(trials, model, n_folds):
+        # A model's first trial (its default) has no estimate and runs; later ones are dear.
+        return None if measured(trials, model, n_folds) is None else 1e9
+
+    monkeypatch.setattr(_objective, "supervised_trial_seconds", dear)
+    models = ["ridge", "knn"]
+    result = tune(X, y, unlabeled=pool, model=models, cv=2, timeout=600, n_trials=30)
+    trials = result.study.trials
+    # Before, the search ran trials until its budget; now it stops at the first refused one.
+    refused = [t for t in trials if "too_dear" in t.user_attrs]
+    assert len(refused) == 1 and refused[0] is trials[-1] and len(trials) < 30
+    assert refused[0].state == optuna.trial.TrialState.PRUNED
+    assert refused[0].user_attrs["too_dear"] == 1e9 and "fold_scores" not in refused[0].user_attrs
+    assert {t.user_attrs["model"] for t in trials[:-1]} == set(models)
+    assert result.n_complete == len(trials) - 1
