@@ -12,7 +12,7 @@ import optuna
 import pandas as pd
 from optuna.trial import TrialState
 
-from pseudoboost.tuning._objective import TOO_DEAR
+from pseudoboost.tuning._objective import TOO_DEAR, ran_out_of_time
 
 
 def _plain(value: Any) -> Any:
@@ -306,8 +306,21 @@ class TuneResult:
             )
         lines.append(
             f"trials: {self.n_complete} complete, {self.n_pruned} pruned, {self.n_failed} failed"
+            + self._ended_early()
         )
         return "\n".join(lines)
+
+    def _ended_early(self) -> str:
+        """Why the search stopped before its deadline, when its last trial could not end by
+        then (:func:`ran_out_of_time`); empty otherwise."""
+        trials = self.study.get_trials(deepcopy=False)
+        if not trials or not ran_out_of_time(trials[-1]):
+            return ""
+        attrs = trials[-1].user_attrs
+        return (
+            f"; the search ended before its deadline: the next trial ({attrs.get('model')}, "
+            f"estimated {attrs[TOO_DEAR]:.3g} s) could not end by then"
+        )
 
     def _unfinished_pseudo(self) -> str:
         """Why no pseudo-labelled trial completed: how many were stopped after their first

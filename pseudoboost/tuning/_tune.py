@@ -238,7 +238,8 @@ def tune(
         joint search of the models and the knobs, without the two phases.
     timeout : float, default=None
         Seconds for the call: the search stops at 90% of it (no trial, and no fold of a
-        running trial, starts later), keeping the rest for the ensemble and the final refit
+        running trial, starts later; nor one that the times measured so far say would end
+        later, and the search stops there), keeping the rest for the ensemble and the final refit
         (an ensemble takes only members whose estimated refit times fit in it, even when
         the last trial ran past 90%).
     cv : int or splitter, default=5

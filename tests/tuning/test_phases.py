@@ -603,3 +603,12 @@ def test_the_search_ends_at_a_supervised_trial_that_cannot_end_before_the_deadli
     assert refused[0].user_attrs["too_dear"] == 1e9 and "fold_scores" not in refused[0].user_attrs
     assert {t.user_attrs["model"] for t in trials[:-1]} == set(models)
     assert result.n_complete == len(trials) - 1
+    model = refused[0].user_attrs["model"]
+    assert (
+        result.summary()
+        .splitlines()[-1]
+        .endswith(
+            f"; the search ended before its deadline: the next trial ({model}, estimated 1e+09 s) "
+            "could not end by then"
+        )
+    )
