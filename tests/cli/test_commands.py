@@ -336,11 +336,12 @@ def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys
     assert "classification:" not in out
     lightgbm = _model_block(out, "lightgbm")
     assert "cost rank 3 of 5" in lightgbm and "any number of rows" in lightgbm
-    assert "tunes: n_estimators 50..1000 log, learning_rate 0.005..0.3 log" in lightgbm
+    assert "tunes: n_estimators 50..2000 log, learning_rate 0.005..0.3 log" in lightgbm
     defaults = get_model("lightgbm").defaults
     assert f"starts at: n_estimators={defaults['n_estimators']}, learning_rate=" in lightgbm
-    # The alternative, only what differs from the defaults.
+    # The alternatives, only what differs from the defaults.
     assert "then tries: n_estimators=1000, learning_rate=0.1, min_child_samples=5, " in lightgbm
+    assert "n_estimators=2000, learning_rate=0.15, num_leaves=5, min_child_samples=2, " in lightgbm
     assert "then tries" not in _model_block(out, "ridge")
     assert "cost rank 1 of 5 (1 cheapest), any number of rows, targets >= 0 only" in (
         _model_block(out, "poisson_glm")

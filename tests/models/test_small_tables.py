@@ -114,12 +114,14 @@ def test_space_for_clips_knn_neighbours_below_the_row_count():
 def test_space_for_clips_leaf_sizes_and_leaf_counts():
     lightgbm = get_model("lightgbm")
     space = lightgbm.space_for(12)
-    # min_child_samples <= 12/4 = 3, below its usual low of 5: the low bound follows.
-    assert space["min_child_samples"] == IntDistribution(3, 3, log=True)
+    # min_child_samples <= 12/4 = 3.
+    assert space["min_child_samples"] == IntDistribution(2, 3, log=True)
+    # <= 4/4 = 1, below its usual low of 2: the low bound follows.
+    assert lightgbm.space_for(4)["min_child_samples"] == IntDistribution(1, 1, log=True)
     # num_leaves <= max(4, 12/2) = 6.
     assert space["num_leaves"] == IntDistribution(4, 6, log=True)
     assert lightgbm.space_for(4)["num_leaves"] == IntDistribution(4, 4, log=True)
-    assert lightgbm.space_for(1000)["min_child_samples"] == IntDistribution(5, 250, log=True)
+    assert lightgbm.space_for(1000)["min_child_samples"] == IntDistribution(2, 250, log=True)
     assert lightgbm.space_for(1000)["num_leaves"] == lightgbm.search_space["num_leaves"]
     assert get_model("xgboost").space_for(24)["min_child_weight"] == FloatDistribution(
         1.0, 6.0, log=True
@@ -131,7 +133,7 @@ def test_space_for_clips_leaf_sizes_and_leaf_counts():
     assert hist["max_leaf_nodes"] == IntDistribution(4, 12, log=True)
     # Parameters without a row bound are left alone, and the spec is not changed.
     assert space["learning_rate"] is lightgbm.search_space["learning_rate"]
-    assert lightgbm.search_space["min_child_samples"] == IntDistribution(5, 300, log=True)
+    assert lightgbm.search_space["min_child_samples"] == IntDistribution(2, 300, log=True)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=_ids(SPECS))
