@@ -1,8 +1,8 @@
 """K-fold CV of zoo configurations on the labelled rows of UCI tables (how a default is chosen).
 
 The labelled rows are those ``bench_vs_peers.py`` gives ``tune`` for ``--seed``: each table's rows
-permuted with ``np.random.RandomState(1000 + seed)``, 5,000 test rows (never used here), then
-``--n-rows`` labelled rows. Each configuration is the zoo's default configuration for a training
+permuted with ``np.random.RandomState(1000 + seed)``, ``--n-rows`` test rows (never used
+here), then ``--n-rows`` labelled rows. Each configuration is the zoo's default configuration for a training
 fold's rows (``spec.defaults_for``, as ``tune`` tries first) updated with the given parameters
 scored by ``KFold(--folds, shuffle=True, random_state=0)`` RMSE, one core, the same folds for
 every configuration; the script prints one markdown table (mean RMSE and seconds per table).
@@ -56,7 +56,8 @@ def main() -> int:
     rows = []
     for table in args.tables:
         X, y = _peers.load_uci(args.uci, table)
-        split = _peers.random_split(X, y, args.seed, n_test=5000, n_labels=args.n_rows, n_pool=0)
+        n = args.n_rows
+        split = _peers.random_split(X, y, args.seed, n_test=n, n_labels=n, n_pool=0)
         for params in configs:
             start = time.perf_counter()
             with threadpool_limits(1), warnings.catch_warnings():

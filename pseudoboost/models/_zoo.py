@@ -375,8 +375,17 @@ RANDOM_FOREST_DEFAULTS = {
     "min_samples_leaf": 1,
     "max_features": 0.6,
 }
-EXTRA_TREES_DEFAULTS = {**RANDOM_FOREST_DEFAULTS, "min_samples_leaf": 2, "max_features": 1.0}
-EXTRA_TREES_SAMPLED = {**EXTRA_TREES_DEFAULTS, "min_samples_leaf": 1, "max_features": 0.6}
+# Leaves of one row (scikit-learn's default; the trees' random splits regularise): 5-fold CV on
+# 5,000 labelled rows of UCI bike, protein, elevators and pol 15%, 1.6%, 1.5% and 4.1% below
+# leaves of 2 rows (the default before), and 14% on 1,900 of parkinsons, in 0-40% more time.
+EXTRA_TREES_DEFAULTS = {**RANDOM_FOREST_DEFAULTS, "max_features": 1.0}
+EXTRA_TREES_SAMPLED = {**EXTRA_TREES_DEFAULTS, "max_features": 0.6}
+# Classification keeps leaves of 2 rows: the change above was measured on regression only.
+EXTRA_TREES_CLASSIFIER_DEFAULTS = {
+    **EXTRA_TREES_DEFAULTS,
+    "min_samples_leaf": 2,
+    "max_features": 0.6,
+}
 GRADIENT_BOOSTING_DEFAULTS = {
     "n_estimators": 200,
     "learning_rate": 0.05,
@@ -519,7 +528,7 @@ BUILTIN_SPECS: list[ModelSpec] = [
         alternatives=[EXTRA_TREES_SAMPLED],
         alternative_cost=1.0,
         classification={
-            "defaults": {**EXTRA_TREES_DEFAULTS, "max_features": 0.6},
+            "defaults": EXTRA_TREES_CLASSIFIER_DEFAULTS,
             "alternatives": (),
         },
         cost=3,
