@@ -10,6 +10,7 @@ of pseudoboost only; the peers are optional and imported where they are used.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.metadata
 import json
 import os
@@ -67,8 +68,13 @@ def uci_tables(folder: str | os.PathLike[str]) -> list[str]:
     return sorted(path.name.removesuffix(".csv.gz") for path in Path(folder).glob("*.csv.gz"))
 
 
+@functools.cache
 def load_uci(folder: str | os.PathLike[str], name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(X, y)`` of ``folder/name.csv.gz``: no header, all numeric, the target last."""
+    """``(X, y)`` of ``folder/name.csv.gz``: no header, all numeric, the target last.
+
+    Read once per process (a benchmark splits each table once per seed): the arrays are
+    read-only, so that no caller can change what the next one gets.
+    """
     path = Path(folder) / f"{name}.csv.gz"
     if not path.is_file():
         raise FileNotFoundError(
@@ -76,6 +82,7 @@ def load_uci(folder: str | os.PathLike[str], name: str) -> tuple[np.ndarray, np.
             "../shared/data/README.md) or choose --tables among those it holds."
         )
     data = pd.read_csv(path, header=None).to_numpy(dtype=float)
+    data.flags.writeable = False
     return data[:, :-1], data[:, -1]
 
 

@@ -1,9 +1,9 @@
 """K-fold CV of zoo configurations on the labelled rows of UCI tables (how a default is chosen).
 
 The labelled rows are those ``bench_vs_peers.py`` gives ``tune`` for ``--seed``: each table's rows
-permuted with ``np.random.RandomState(1000 + seed)``, ``--n-rows`` test rows (never used
-here), then ``--n-rows`` labelled rows. Each configuration is the zoo's default configuration for a training
-fold's rows (``spec.defaults_for``, as ``tune`` tries first) updated with the given parameters
+permuted with ``np.random.RandomState(1000 + seed)``, ``--n-rows`` test rows (never used here),
+then ``--n-rows`` labelled rows. Each configuration is the zoo's default configuration for a
+training fold's rows (``spec.defaults_for``, as ``tune`` tries first) updated with the given parameters
 scored by ``KFold(--folds, shuffle=True, random_state=0)`` RMSE, one core, the same folds for
 every configuration; the script prints one markdown table (mean RMSE and seconds per table).
 
