@@ -4,16 +4,17 @@ Phase 1 searches models and hyperparameters without pseudo-labels. Each model's 
 configuration runs first, cheapest model first, then the alternatives some models have (deep
 boosting with many rounds, a feature-sampling forest, a mean of networks), those of the
 competitive models (best score within ``COMPETITIVE`` of the best) first, each only when it
-can end before the deadline; after that, each new trial goes to the competitive model that
-has used the least time so far, so a slow model cannot eat the budget and a hopeless one
-stops getting trials. Phase 1 ends once its share of the budget is spent and every default
+can end before the deadline; after that, each new trial is a step from the best
+configuration (a local search, as FLAML's) of the competitive model that has used the least
+time so far among those whose trial fits in the time left, so a slow model cannot eat the
+budget and a hopeless one stops getting trials. Phase 1 ends once its share of the budget is spent and every default
 and affordable alternative has run.
 Phase 2 spends the rest of the budget on pseudo-labelling: a short list of recipes known to
 pay on some tables (confidence-selected rows, the ensemble as teacher, fold-teacher labels,
 COREG) applied to the best configurations of the best models that can learn from the pool;
-then, while a pseudo-labelled trial beats the best supervised one, the sampler tunes the
-knobs around the best configuration, and otherwise the time goes back to the supervised
-search. The pseudo-labelling knobs therefore never take trials from the supervised part,
+then, while a pseudo-labelled trial beats the best supervised one and its knobs fit in the
+time left, the sampler tunes the knobs around the best configuration, and otherwise the time
+goes back to the supervised search. The pseudo-labelling knobs therefore never take trials from the supervised part,
 and the supervised part's best is always a candidate at the end.
 """
 
@@ -23,11 +24,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from pseudoboost.pseudo_label._confidence import has_native_uncertainty
-from pseudoboost.tuning._objective import TOO_DEAR, seconds_per_fold
+from pseudoboost.tuning._local import neighbour
+from pseudoboost.tuning._objective import TOO_DEAR, seconds_per_fold, supervised_trial_seconds
 from pseudoboost.tuning._space import SearchSpace
 
 SUPERVISED_SHARE = 0.6  # of the budget (time or trials) spent on the supervised phase
@@ -35,6 +38,7 @@ COMPETITIVE = 0.05  # relative distance to the best score that keeps a model in 
 RECIPE_PATIENCE = 3  # recipes tried before the rest are dropped if none helped its model
 FOLD_TEACHER_FITS = 4.0  # n_teachers=5 fold clones, each on 4/5 of the rows: about 4 fits
 RECIPE_SHARE = 0.5  # a recipe whose estimated time is above this share of the time left is skipped
+KNOB_REFUSALS = 2  # pseudo-labelled trials refused as too dear before the knobs are dropped
 ENQUEUED = "enqueued"  # user attribute: why a trial was queued ("default", "model", "recipe")
 
 # Pseudo-labelling recipes tried first in phase 2, most promising first (benchmarks/RESULTS.md).
@@ -128,7 +132,7 @@ def alternative_or_next_model(
 ) -> dict[str, Any] | None:
     """Phase 1 after the defaults: :func:`next_alternative` (``affordable`` its keywords),
     then :func:`next_model`."""
-    return next_alternative(study, space, **affordable) or next_model(study, space)
+    return next_alternative(study, space, **affordable) or next_model(study, space, **affordable)
 
 
 def better(value: float, other: float, maximize: bool) -> bool:
@@ -147,9 +151,20 @@ def best_per_model(trials: list[FrozenTrial], maximize: bool) -> dict[str, Froze
     return best
 
 
-def next_model(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] | None:
-    """Phase 1 after the defaults: the competitive model that has used the least time so far
-    (None, leaving the choice to the sampler, with a single or a fixed model)."""
+def next_model(
+    study: optuna.study.Study,
+    space: SearchSpace,
+    seconds_left: Callable[[], float] | None = None,
+    n_folds: int = 5,
+) -> dict[str, Any] | None:
+    """Phase 1 after the defaults: a step from the best configuration
+    (:func:`local_step`) of the competitive model that has used the least time so far
+    (None, leaving the choice to the sampler, with a single or a fixed model).
+
+    With ``seconds_left``, the models whose trial its trials so far say could end before
+    the deadline (:func:`supervised_trial_seconds`) come first: a dear model refused near
+    the end would end the search with time that a cheaper one could use.
+    """
     if not space.several or "model" in space.overrides:
         return None
     competitive = competitive_models(study)
@@ -161,7 +176,26 @@ def next_model(study: optuna.study.Study, space: SearchSpace) -> dict[str, Any] 
         name = trial.user_attrs.get("model")
         if name in spent:
             spent[name] += float(trial.user_attrs.get("fit_seconds", 0.0))
-    return {"model": min(competitive, key=lambda name: (spent[name], name))}
+    left = None if seconds_left is None else seconds_left()
+
+    def too_dear(name: str) -> bool:
+        seconds = supervised_trial_seconds(trials, name, n_folds)
+        return left is not None and seconds is not None and seconds > left
+
+    name = min(competitive, key=lambda name: (too_dear(name), spent[name], name))
+    return local_step(study, space, name)
+
+
+def local_step(study: optuna.study.Study, space: SearchSpace, model: str) -> dict[str, Any]:
+    """A configuration one step (:func:`~pseudoboost.tuning._local.neighbour`) from
+    ``model``'s best supervised trial, in the study's names; the step's seed is the number
+    of trials so far, so a search is repeatable."""
+    best = next((t for t in supervised_trials(study) if t.user_attrs.get("model") == model), None)
+    if best is None:  # only pseudo-labelled trials scored: the sampler decides
+        return {"model": model}
+    spec, _, params = space.decode_trial(best)
+    rng = np.random.default_rng(len(study.get_trials(deepcopy=False)))
+    return space.study_params(spec, neighbour(params, space.model_space(spec), rng))
 
 
 def competitive_models(study: optuna.study.Study) -> list[str]:
@@ -336,29 +370,36 @@ def pseudo_trials(study: optuna.study.Study) -> list[FrozenTrial]:
 
 
 def around_best_if_promising(
-    study: optuna.study.Study, space: SearchSpace
+    study: optuna.study.Study, space: SearchSpace, **affordable: Any
 ) -> dict[str, Any] | None:
     """Phase 2 after the recipes: tune the knobs around the best configuration while some
-    pseudo-labelled trial beats the best supervised one; otherwise give the time back to the
-    supervised search (a trial with ``sample_rate=0`` of the next competitive model)."""
+    pseudo-labelled trial beats the best supervised one and the knobs still fit in the time
+    left (:func:`knobs_out_of_reach`); otherwise give the time back to the supervised search
+    (a trial with ``sample_rate=0`` of the next competitive model, :func:`next_model`, with
+    ``affordable`` its keywords)."""
     maximize = maximizing(study)
     pseudo, supervised = pseudo_trials(study), supervised_trials(study)
     promising = pseudo and (
         not supervised or better(pseudo[0].value, supervised[0].value, maximize)
     )
-    if promising and not _last_too_dear(study):
+    if promising and not knobs_out_of_reach(study):
         return around_best(study, space)
     if space.pseudo_only:
         return None
-    return {**(next_model(study, space) or {}), "sample_rate": 0.0}
+    return {**(next_model(study, space, **affordable) or {}), "sample_rate": 0.0}
 
 
-def _last_too_dear(study: optuna.study.Study) -> bool:
-    """Whether the latest trial was not started because it could not end before the deadline
-    (the sampler picked dear knobs): the next trial goes to the supervised search instead,
-    so that the time left is not spent sampling knobs that do not fit in it."""
+def knobs_out_of_reach(study: optuna.study.Study) -> bool:
+    """Whether the sampler's pseudo-labelling knobs no longer fit in the time left: the
+    latest trial, or ``KNOB_REFUSALS`` pseudo-labelled trials in all, were not started
+    because they could not end before the deadline. The time left only shrinks, so the
+    rest goes to the supervised search rather than to sampling knobs that do not fit in it
+    (one 110-s search spent 34 s alternating between refused knobs and supervised trials
+    pruned after one fold)."""
     trials = study.get_trials(deepcopy=False)
-    return bool(trials) and TOO_DEAR in trials[-1].user_attrs
+    refused = [t for t in trials if TOO_DEAR in t.user_attrs]
+    knobs = [t for t in refused if t.user_attrs.get("sample_rate", 0.0) > 0]
+    return (bool(trials) and TOO_DEAR in trials[-1].user_attrs) or len(knobs) >= KNOB_REFUSALS
 
 
 def recipes_hopeless(study: optuna.study.Study) -> bool:

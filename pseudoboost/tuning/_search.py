@@ -139,7 +139,7 @@ class Search:
         if rest_trials is None or rest_trials >= 1:
             queue = Queue(
                 items,
-                around_best_if_promising,
+                functools.partial(around_best_if_promising, **self._affordable(end)),
                 self.space,
                 recipes_hopeless,
                 seconds=seconds,
