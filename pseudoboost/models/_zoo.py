@@ -181,7 +181,10 @@ def mlp_regressor(width: int = 256, depth: int = 3, n_seeds: int = 1, **params: 
     """``StandardScaler`` + ``MLPRegressor`` of ``depth`` hidden layers of ``width`` units,
     on a standardised target; with ``n_seeds > 1``, the mean of that many networks started
     from different seeds (:class:`~sklearn.ensemble.BaggingRegressor` on every row and
-    feature), which cuts the variance of one network's initialisation."""
+    feature), which cuts the variance of one network's initialisation. Its predictions are
+    kept inside the labelled target range (:class:`ClippedRegressor`): a ReLU network
+    extrapolates linearly, and on UCI skillcraft one row far outside the labelled features
+    raised a search's hold-out RMSE by 22%."""
     from sklearn.ensemble import BaggingRegressor
     from sklearn.neural_network import MLPRegressor
 
@@ -193,7 +196,7 @@ def mlp_regressor(width: int = 256, depth: int = 3, n_seeds: int = 1, **params: 
         network = BaggingRegressor(
             network, n_estimators=int(n_seeds), bootstrap=False, random_state=random_state
         )
-    return _scaled(_standardized_target(network))
+    return _scaled(ClippedRegressor(_standardized_target(network)))
 
 
 def knn_regressor(**params: Any) -> Any:
@@ -637,7 +640,8 @@ BUILTIN_SPECS: list[ModelSpec] = [
         mlp_regressor,
         MLP_SPACE,
         _MLP,
-        "StandardScaler + the mean of n_seeds MLPRegressors (early stopping), standardised target",
+        "StandardScaler + the mean of n_seeds MLPRegressors (early stopping), standardised target,"
+        " clipped to the labelled range",
         defaults=MLP_DEFAULTS,
         alternatives=[MLP_SEEDS],
         alternative_cost=3.5,

@@ -205,9 +205,13 @@ def test_clipped_regressor_passes_weights_and_return_std():
 
 
 @pytest.mark.parametrize(
-    "name", ["ridge", "bayesian_ridge", "elastic_net", "gaussian_process", "svr", "kernel_ridge"]
+    "name",
+    ["ridge", "bayesian_ridge", "elastic_net", "gaussian_process", "svr", "kernel_ridge", "mlp"],
 )
 def test_extrapolating_zoo_regressors_are_clipped(name):
+    # The MLP was not: on UCI skillcraft one test row, 110 times the largest labelled value of
+    # a feature, got a prediction far outside the target's range, and tune's hold-out RMSE
+    # rose from 0.249 to 0.305 (benchmarks/RESULTS.md).
     X, y = _data()
     model = clone(get_model(name).make_estimator()).fit(X, y)
     far = np.vstack([X * 1000, -X * 1000])
