@@ -442,169 +442,69 @@ def test_pseudo_trials_that_cannot_end_before_the_deadline_are_not_started(fried
     assert "pseudo" not in result.chosen
 
 
-def test_after_a_trial_too_dear_the_time_goes_to_the_supervised_search(searched):
-    from pseudoboost.tuning._phases import around_best_if_promising
+class _PhaseTwo:
+    """A study where a pseudo-labelled trial beats the best supervised one (of ``searched``),
+    and helpers that add the trials the rules look at."""
 
-    study = optuna.create_study(direction=searched.study.direction)
-    best = min(
-        (t for t in searched.study.trials if t.state == optuna.trial.TrialState.COMPLETE),
-        key=lambda t: t.value,
-    )
-    supervised = {**best.user_attrs, "sample_rate": 0.0}
-    study.add_trial(
-        optuna.trial.create_trial(
-            params=best.params,
-            distributions=best.distributions,
-            value=best.value,
-            user_attrs=supervised,
+    def __init__(self, searched):
+        self.study = optuna.create_study(direction=searched.study.direction)
+        self.best = min(
+            (t for t in searched.study.trials if t.state == optuna.trial.TrialState.COMPLETE),
+            key=lambda t: t.value,
         )
-    )
-    # A pseudo-labelled trial beats it: the knobs are tuned around the best configuration.
-    study.add_trial(
-        optuna.trial.create_trial(
-            params=best.params,
-            distributions=best.distributions,
-            value=best.value / 2,
-            user_attrs={**supervised, "sample_rate": 0.5},
+        self.supervised = {**self.best.user_attrs, "sample_rate": 0.0}
+        specs = [get_model(name, "regression") for name in ("ridge", "knn", "extra_trees")]
+        self.space = SearchSpace(specs, "regression", n_samples=80)
+        self.scored(self.best.value)
+        self.scored(self.best.value / 2, sample_rate=0.5)
+
+    def scored(self, value, sample_rate=0.0):
+        self.study.add_trial(
+            optuna.trial.create_trial(
+                params=self.best.params,
+                distributions=self.best.distributions,
+                value=value,
+                user_attrs={**self.supervised, "sample_rate": sample_rate},
+            )
         )
-    )
-    specs = [get_model(name, "regression") for name in ("ridge", "knn", "extra_trees")]
-    space = SearchSpace(specs, "regression", n_samples=80)
-    assert "sample_rate" not in around_best_if_promising(study, space)
+
+    def refused_knobs(self):
+        self.study.add_trial(
+            optuna.trial.create_trial(
+                state=optuna.trial.TrialState.PRUNED,
+                user_attrs={**self.supervised, "sample_rate": 1.0, "too_dear": 50.0},
+            )
+        )
+
+    def next_params(self):
+        from pseudoboost.tuning._phases import around_best_if_promising
+
+        return around_best_if_promising(self.study, self.space)
+
+
+def test_after_a_trial_too_dear_the_time_goes_to_the_supervised_search(searched):
+    phase = _PhaseTwo(searched)
+    # A pseudo-labelled trial beats the best supervised one: the knobs are tuned around it.
+    assert "sample_rate" not in phase.next_params()
     # The latest trial was too dear for the time left: a supervised trial comes next.
-    study.add_trial(
-        optuna.trial.create_trial(
-            state=optuna.trial.TrialState.PRUNED,
-            user_attrs={**supervised, "sample_rate": 1.0, "too_dear": 50.0},
-        )
-    )
-    assert around_best_if_promising(study, space)["sample_rate"] == 0.0
+    phase.refused_knobs()
+    assert phase.next_params()["sample_rate"] == 0.0
 
 
 def test_after_two_refused_knobs_the_rest_goes_to_the_supervised_search(searched):
-    from pseudoboost.tuning._phases import KNOB_REFUSALS, around_best_if_promising
+    from pseudoboost.tuning._phases import KNOB_REFUSALS
 
-    study = optuna.create_study(direction=searched.study.direction)
-    best = min(
-        (t for t in searched.study.trials if t.state == optuna.trial.TrialState.COMPLETE),
-        key=lambda t: t.value,
-    )
-    supervised = {**best.user_attrs, "sample_rate": 0.0}
-    for value, rate in ((best.value, 0.0), (best.value / 2, 0.5)):
-        study.add_trial(
-            optuna.trial.create_trial(
-                params=best.params,
-                distributions=best.distributions,
-                value=value,
-                user_attrs={**supervised, "sample_rate": rate},
-            )
-        )
-    specs = [get_model(name, "regression") for name in ("ridge", "knn", "extra_trees")]
-    space = SearchSpace(specs, "regression", n_samples=80)
-
-    def refused_knobs():
-        study.add_trial(
-            optuna.trial.create_trial(
-                state=optuna.trial.TrialState.PRUNED,
-                user_attrs={**supervised, "sample_rate": 1.0, "too_dear": 50.0},
-            )
-        )
-
-    def supervised_trial():
-        study.add_trial(
-            optuna.trial.create_trial(
-                params=best.params,
-                distributions=best.distributions,
-                value=best.value * 2,
-                user_attrs=supervised,
-            )
-        )
-
+    phase = _PhaseTwo(searched)
     # One refusal, then a supervised trial: the knobs are sampled again (the alternation
     # the rule bounds); after the second refusal they never are.
-    refused_knobs()
-    supervised_trial()
-    assert "sample_rate" not in around_best_if_promising(study, space)
+    phase.refused_knobs()
+    phase.scored(phase.best.value * 2)
+    assert "sample_rate" not in phase.next_params()
     assert KNOB_REFUSALS == 2
-    refused_knobs()
+    phase.refused_knobs()
     for _ in range(3):
-        assert around_best_if_promising(study, space)["sample_rate"] == 0.0
-        supervised_trial()
-
-
-def _scored_default(study, space, model, value, fit_seconds, n_folds=5):
-    """A complete supervised trial of ``model``'s default configuration, as tune stores it."""
-    spec = space.spec(model)
-    params = space.study_params(spec, space.default_params(spec))
-    names = [s.name for s in space.models]
-    distributions = {
-        space.param_name(spec, key): dist for key, dist in space.model_space(spec).items()
-    }
-    distributions["model"] = optuna.distributions.CategoricalDistribution(names)
-    user_attrs = {"model": model, "fit_seconds": fit_seconds, "sample_rate": 0.0}
-    study.add_trial(
-        optuna.trial.create_trial(
-            params=params,
-            distributions=distributions,
-            value=value,
-            user_attrs={**user_attrs, "phase": "supervised", "fold_scores": [value] * n_folds},
-        )
-    )
-
-
-def test_the_next_model_is_one_whose_trial_fits_in_the_time_left():
-    from pseudoboost.tuning._phases import next_model
-
-    specs = [get_model(name, "regression") for name in ("extra_trees", "xgboost", "ridge")]
-    space = SearchSpace(specs, "regression", n_samples=80)
-    study = optuna.create_study()
-    _scored_default(study, space, "extra_trees", 1.0, 1.0)  # 1 s for 5 folds, the least spent
-    _scored_default(study, space, "xgboost", 1.01, 20.0)
-    _scored_default(study, space, "ridge", 5.0, 0.1)  # not competitive
-
-    def model(*args, **kwargs):
-        return next_model(study, space, *args, **kwargs)["model"]
-
-    assert model() == "extra_trees"
-    assert model(lambda: 2.0, n_folds=5) == "extra_trees"
-    # extra_trees' trial (1 s) does not fit in 0.5 s; xgboost's (20 s) neither: the least
-    # spent still comes first, and its refusal ends the search.
-    assert model(lambda: 0.5, n_folds=5) == "extra_trees"
-    _scored_default(study, space, "extra_trees", 1.0, 30.0)  # now extra_trees has spent more
-    assert model() == "xgboost"
-    # With 10 folds: extra_trees' median (0.2 + 6) / 2 = 3.1 s per fold, 31 s; xgboost 40 s.
-    assert model(lambda: 35.0, n_folds=10) == "extra_trees"
-    assert model(lambda: 50.0, n_folds=10) == "xgboost"
-
-
-def test_the_next_trial_is_a_step_from_its_models_best_configuration():
-    from pseudoboost.tuning._local import LOCAL_STEP
-    from pseudoboost.tuning._phases import next_model
-
-    specs = [get_model(name, "regression") for name in ("extra_trees", "xgboost")]
-    space = SearchSpace(specs, "regression", n_samples=80)
-    study = optuna.create_study()
-    _scored_default(study, space, "extra_trees", 1.0, 1.0)
-    _scored_default(study, space, "xgboost", 1.01, 20.0)
-    spec = space.spec("extra_trees")
-    best = space.study_params(spec, space.default_params(spec))
-    steps = [next_model(study, space) for _ in range(2)]
-    assert steps[0] == next_model(study, space)  # seeded by the trials so far: repeatable
-    _scored_default(study, space, "xgboost", 1.02, 20.0)
-    assert next_model(study, space) != steps[0]
-    moved = 0
-    for key, dist in space.model_space(spec).items():
-        name = space.param_name(spec, key)
-        value, start = steps[0][name], best[name]
-        assert dist._contains(dist.to_internal_repr(value))
-        if isinstance(dist, optuna.distributions.CategoricalDistribution):
-            assert value == start
-            continue
-        scale = np.log if dist.log else float
-        share = abs(scale(value) - scale(start)) / (scale(dist.high) - scale(dist.low))
-        assert share <= 5 * LOCAL_STEP + 1.0 / (dist.high - dist.low)  # a few sigmas, rounded
-        moved += value != start
-    assert moved >= 2
+        assert phase.next_params()["sample_rate"] == 0.0
+        phase.scored(phase.best.value * 2)
 
 
 def test_without_a_deadline_no_trial_is_held_to_an_estimate(friedman, monkeypatch):
