@@ -175,7 +175,7 @@ def next_model(
     for trial in trials:
         name = trial.user_attrs.get("model")
         if name in spent:
-            spent[name] += trial_seconds(trial)
+            spent[name] += float(trial.user_attrs.get("fit_seconds", 0.0))
     left = None if seconds_left is None else seconds_left()
 
     def too_dear(name: str) -> bool:
@@ -184,17 +184,6 @@ def next_model(
 
     name = min(competitive, key=lambda name: (too_dear(name), spent[name], name))
     return local_step(study, space, name)
-
-
-def trial_seconds(trial: FrozenTrial) -> float:
-    """What ``trial`` took: its wall time from start to end, or its models' fit time
-    (``fit_seconds``) when that is more or the trial has no end. A linear model's fit takes
-    a hundredth of a second and its trial a tenth: counted by fit time alone, the cheapest
-    models took hundreds of trials from the others (UCI skillcraft: 670 of 719)."""
-    seconds = float(trial.user_attrs.get("fit_seconds", 0.0))
-    if trial.datetime_start is not None and trial.datetime_complete is not None:
-        seconds = max(seconds, (trial.datetime_complete - trial.datetime_start).total_seconds())
-    return seconds
 
 
 def local_step(study: optuna.study.Study, space: SearchSpace, model: str) -> dict[str, Any]:
