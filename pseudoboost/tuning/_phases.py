@@ -7,15 +7,15 @@ competitive models (best score within ``COMPETITIVE`` of the best) first, each o
 can end before the deadline; after that, each new trial is a step from the best
 configuration (a local search, as FLAML's) of the competitive model that has used the least
 time so far among those whose trial fits in the time left, so a slow model cannot eat the
-budget and a hopeless one stops getting trials. Phase 1 ends once its share of the budget is spent and every default
-and affordable alternative has run.
+budget and a hopeless one stops getting trials. Phase 1 ends once its share of the budget is
+spent and every default and affordable alternative has run.
 Phase 2 spends the rest of the budget on pseudo-labelling: a short list of recipes known to
 pay on some tables (confidence-selected rows, the ensemble as teacher, fold-teacher labels,
 COREG) applied to the best configurations of the best models that can learn from the pool;
 then, while a pseudo-labelled trial beats the best supervised one and its knobs fit in the
 time left, the sampler tunes the knobs around the best configuration, and otherwise the time
-goes back to the supervised search. The pseudo-labelling knobs therefore never take trials from the supervised part,
-and the supervised part's best is always a candidate at the end.
+goes back to the supervised search. The pseudo-labelling knobs therefore never take trials
+from the supervised part, and the supervised part's best is always a candidate at the end.
 """
 
 from __future__ import annotations
