@@ -24,6 +24,17 @@ TUNE = ("tune", "--train", "train.csv", "--test", "test.csv", "--target", "sales
 TUNE += ("--model", "ridge", "--n-trials", "50", "--cv", "2", "--study-name", "s", "--out", "run")
 
 
+@pytest.fixture(autouse=True)
+def _terminal_ctrl_c():
+    """SIGINT at Python's default handler, as in a terminal. A shell starts background jobs
+    with SIGINT ignored, and the CLI leaves an ignored SIGINT alone
+    (``test_an_ignored_ctrl_c_stays_ignored``): without this, five of these tests failed
+    when pytest ran as a background job."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _tune(run_main, folder):
     try:
         return run_main(*TUNE, cwd=folder)
