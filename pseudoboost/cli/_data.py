@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pseudoboost._class_labels import encode_labels
+from pseudoboost._extrapolation import far_outside
 from pseudoboost._task import infer_task
 from pseudoboost.cli._errors import UsageError
 
@@ -266,10 +267,16 @@ def prepare(
     if not train_features:
         raise UsageError("no feature columns are left besides the target; check --drop-column.")
     y, task, classes, target_notes = _target(train, target, task)
+    X = train[train_features].reset_index(drop=True)
+    X_test = test[train_features].reset_index(drop=True)
+    labelled = ~np.isnan(y) if task == "regression" else y >= 0
+    shift = far_outside(X[labelled], X_test)
+    if shift is not None:
+        target_notes.append(shift.message())
     return Inputs(
-        X=train[train_features].reset_index(drop=True),
+        X=X,
         y=y,
-        X_test=test[train_features].reset_index(drop=True),
+        X_test=X_test,
         ids=test[ids].reset_index(drop=True),
         target=target,
         id_columns=ids,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pseudoboost._extrapolation import ExtrapolationWarning
 from pseudoboost.tuning._pruning import FirstTrialPerModelPruner
 from pseudoboost.tuning._result import TuneResult
 from pseudoboost.tuning._space import pseudo_label_search_space
@@ -9,6 +10,7 @@ from pseudoboost.tuning._storage import open_storage
 from pseudoboost.tuning._tune import infer_task, tune
 
 __all__ = [
+    "ExtrapolationWarning",
     "FirstTrialPerModelPruner",
     "TuneResult",
     "infer_task",

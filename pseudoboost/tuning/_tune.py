@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import (
 )
 
 from pseudoboost._cv import make_cv
+from pseudoboost._extrapolation import ExtrapolationWarning, far_outside
 from pseudoboost._scoring import resolve_metric
 
 # ``infer_task`` is re-exported here; the rule lives in pseudoboost/_task.py.
@@ -327,6 +328,8 @@ def tune(
         task = infer_task(y)
     metric = resolve_metric(scoring, task)
     X_lab, y_lab, pool = _split_labelled(X, y, unlabeled, task)
+    if pool is not None and (shift := far_outside(X_lab, pool)) is not None:
+        warnings.warn(f"{shift.message()}.", ExtrapolationWarning, stacklevel=2)
     pool = _subsample_pool(pool, pool_size, len(y_lab), random_state)
     if n_repeats == "auto":
         n_repeats = auto_repeats(len(y_lab)) if isinstance(cv, Integral) else 1

@@ -448,3 +448,23 @@ def test_the_commands_do_not_import_the_parser():
             imported |= {alias.name for alias in node.names}
     assert not {name for name in imported if name.startswith("pseudoboost.cli._main")}
     assert "pseudoboost.cli._defaults" in imported
+
+
+def test_tune_says_when_test_rows_are_far_outside_the_labelled_rows(
+    tmp_path, make_tables, run_main
+):
+    train, test = make_tables()
+    test.loc[3, "price"] = 1e6  # prices 1-5 in the training rows
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    args = ("tune", "--train", "train.csv", "--test", "test.csv", "--target", "sales")
+    result = run_main(*args, "--id-column", "row_id", *TINY, "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "pseudoboost: 1 of 40 rows to predict have a numeric feature far outside the labelled "
+        "rows' range (farthest: price = 1e+06, labelled "
+    ) in result.stderr
+
+
+def test_tune_says_nothing_of_test_rows_inside_the_labelled_range(tuned):
+    assert "far outside" not in tuned["result"].stderr

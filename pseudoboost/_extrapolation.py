@@ -1,0 +1,115 @@
+"""Rows far outside the labelled rows' feature range: where predictions are extrapolations.
+
+A cross-validation estimate is measured on rows like the labelled ones. New rows whose
+numeric features lie far outside that range get predictions no fold ever checked: on UCI
+skillcraft one test row, 110 times the largest labelled value of a feature, cost a search 22%
+of its hold-out RMSE while its CV estimate looked fine (benchmarks/RESULTS.md). This module
+finds such rows so that ``tune`` and the command line can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FAR = 1.0  # beyond the labelled range by more than this many times its width
+
+
+class ExtrapolationWarning(UserWarning):
+    """Rows to predict lie far outside the labelled rows' feature range."""
+
+
+@dataclass(frozen=True)
+class Extrapolation:
+    """New rows far outside the labelled range, and the farthest value among them."""
+
+    n_rows: int
+    n_total: int
+    column: str
+    value: float
+    low: float
+    high: float
+
+    def message(self) -> str:
+        """One line for the user."""
+        return (
+            f"{self.n_rows} of {self.n_total} rows to predict have a numeric feature far outside "
+            f"the labelled rows' range (farthest: {self.column} = {self.value:.6g}, labelled "
+            f"{self.low:.6g} to {self.high:.6g}); their predictions are extrapolations that "
+            "the CV score does not measure"
+        )
+
+
+def far_outside(X_labelled: Any, X_new: Any, far: float = FAR) -> Extrapolation | None:
+    """The rows of ``X_new`` with a numeric feature beyond the range of ``X_labelled`` by more
+    than ``far`` times that range's width (None when there are none). Columns constant in
+    ``X_labelled`` are left out: they have no range to compare with.
+
+    Parameters
+    ----------
+    X_labelled, X_new : array-like or DataFrame with the same columns
+        Only numeric columns are compared; missing values are ignored.
+    far : float, default=FAR
+
+    Returns
+    -------
+    Extrapolation or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> far_outside(np.array([[0.0], [1.0]]), np.array([[0.5], [3.5]])).n_rows
+    1
+    >>> far_outside(np.array([[0.0], [1.0]]), np.array([[1.9]])) is None
+    True
+    """
+    labelled, new = _numeric(X_labelled), _numeric(X_new)
+    if new is None or labelled is None or len(new) == 0:
+        return None
+    shared = [c for c in labelled.columns if c in set(new.columns)]
+    labelled, new = labelled[shared], new[shared]
+    low, high = labelled.min(), labelled.max()
+    varying = high > low  # a column constant in the labelled rows has no range to leave
+    labelled, new, low, high = (
+        labelled.loc[:, varying],
+        new.loc[:, varying],
+        low[varying],
+        high[varying],
+    )
+    width = high - low
+    below = (low - far * width - new).clip(lower=0.0)
+    above = (new - high - far * width).clip(lower=0.0)
+    distance = (below + above).fillna(0.0) / width
+    outside = (below > 0) | (above > 0)
+    rows = outside.any(axis=1)
+    if not rows.any():
+        return None
+    row, column = distance.stack().idxmax()
+    return Extrapolation(
+        n_rows=int(rows.sum()),
+        n_total=len(new),
+        column=str(column),
+        value=float(new.at[row, column]),
+        low=float(low[column]),
+        high=float(high[column]),
+    )
+
+
+def _numeric(X: Any) -> pd.DataFrame | None:
+    """The numeric columns of ``X`` as floats, positions as labels (None when there are none)."""
+    if hasattr(X, "toarray"):  # sparse: left alone (densifying it could take the memory)
+        return None
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    if frame.ndim != 2:
+        return None
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    if not numeric:
+        return None
+    return frame[numeric].astype(float).reset_index(drop=True)
