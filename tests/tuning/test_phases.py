@@ -13,6 +13,7 @@ from sklearn.datasets import make_friedman1
 
 from pseudoboost import tune
 from pseudoboost.models import get_model
+from pseudoboost.models._spec import contains
 from pseudoboost.tuning._phases import (
     ENQUEUED,
     Queue,
@@ -505,6 +506,81 @@ def test_after_two_refused_knobs_the_rest_goes_to_the_supervised_search(searched
     for _ in range(3):
         assert phase.next_params()["sample_rate"] == 0.0
         phase.scored(phase.best.value * 2)
+
+
+def _scored_default(study, space, model, value, fit_seconds, n_folds=5):
+    """A complete supervised trial of ``model``'s default configuration, as tune stores it."""
+    spec = space.spec(model)
+    params = space.study_params(spec, space.default_params(spec))
+    names = [s.name for s in space.models]
+    distributions = {
+        space.param_name(spec, key): dist for key, dist in space.model_space(spec).items()
+    }
+    distributions["model"] = optuna.distributions.CategoricalDistribution(names)
+    user_attrs = {"model": model, "fit_seconds": fit_seconds, "sample_rate": 0.0}
+    study.add_trial(
+        optuna.trial.create_trial(
+            params=params,
+            distributions=distributions,
+            value=value,
+            user_attrs={**user_attrs, "phase": "supervised", "fold_scores": [value] * n_folds},
+        )
+    )
+
+
+def test_the_next_model_is_one_whose_trial_fits_in_the_time_left():
+    from pseudoboost.tuning._phases import next_model
+
+    specs = [get_model(name, "regression") for name in ("extra_trees", "xgboost", "ridge")]
+    space = SearchSpace(specs, "regression", n_samples=80)
+    study = optuna.create_study()
+    _scored_default(study, space, "extra_trees", 1.0, 1.0)  # 1 s for 5 folds, the least spent
+    _scored_default(study, space, "xgboost", 1.01, 20.0)
+    _scored_default(study, space, "ridge", 5.0, 0.1)  # not competitive
+
+    def model(*args, **kwargs):
+        return next_model(study, space, *args, **kwargs)["model"]
+
+    assert model() == "extra_trees"
+    assert model(lambda: 2.0, n_folds=5) == "extra_trees"
+    # extra_trees' trial (1 s) does not fit in 0.5 s; xgboost's (20 s) neither: the least
+    # spent still comes first, and its refusal ends the search.
+    assert model(lambda: 0.5, n_folds=5) == "extra_trees"
+    _scored_default(study, space, "extra_trees", 1.0, 30.0)  # now extra_trees has spent more
+    assert model() == "xgboost"
+    # With 10 folds: extra_trees' median (0.2 + 6) / 2 = 3.1 s per fold, 31 s; xgboost 40 s.
+    assert model(lambda: 35.0, n_folds=10) == "extra_trees"
+    assert model(lambda: 50.0, n_folds=10) == "xgboost"
+
+
+def test_the_next_trial_is_a_step_from_its_models_best_configuration():
+    from pseudoboost.tuning._local import LOCAL_STEP
+    from pseudoboost.tuning._phases import next_model
+
+    specs = [get_model(name, "regression") for name in ("extra_trees", "xgboost")]
+    space = SearchSpace(specs, "regression", n_samples=80)
+    study = optuna.create_study()
+    _scored_default(study, space, "extra_trees", 1.0, 1.0)
+    _scored_default(study, space, "xgboost", 1.01, 20.0)
+    spec = space.spec("extra_trees")
+    best = space.study_params(spec, space.default_params(spec))
+    steps = [next_model(study, space) for _ in range(2)]
+    assert steps[0] == next_model(study, space)  # seeded by the trials so far: repeatable
+    _scored_default(study, space, "xgboost", 1.02, 20.0)
+    assert next_model(study, space) != steps[0]
+    moved = 0
+    for key, dist in space.model_space(spec).items():
+        name = space.param_name(spec, key)
+        value, start = steps[0][name], best[name]
+        assert contains(dist, value)
+        if isinstance(dist, optuna.distributions.CategoricalDistribution):
+            assert value == start
+            continue
+        scale = np.log if dist.log else float
+        share = abs(scale(value) - scale(start)) / (scale(dist.high) - scale(dist.low))
+        assert share <= 5 * LOCAL_STEP + 1.0 / (dist.high - dist.low)  # a few sigmas, rounded
+        moved += value != start
+    assert moved >= 2
 
 
 def test_without_a_deadline_no_trial_is_held_to_an_estimate(friedman, monkeypatch):
