@@ -70,24 +70,15 @@ def far_outside(X_labelled: Any, X_new: Any, far: float = FAR) -> Extrapolation 
     if new is None or labelled is None or len(new) == 0:
         return None
     shared = [c for c in labelled.columns if c in set(new.columns)]
-    labelled, new = labelled[shared], new[shared]
-    low, high = labelled.min(), labelled.max()
+    low, high = labelled[shared].min(), labelled[shared].max()
     varying = high > low  # a column constant in the labelled rows has no range to leave
-    labelled, new, low, high = (
-        labelled.loc[:, varying],
-        new.loc[:, varying],
-        low[varying],
-        high[varying],
-    )
-    width = high - low
-    below = (low - far * width - new).clip(lower=0.0)
-    above = (new - high - far * width).clip(lower=0.0)
-    distance = (below + above).fillna(0.0) / width
-    outside = (below > 0) | (above > 0)
-    rows = outside.any(axis=1)
+    new, low, high = new[shared].loc[:, varying], low[varying], high[varying]
+    # How far each value lies beyond the labelled range, in widths of it (0 inside, NaN kept).
+    widths = (new - high).where(new > high, (low - new).clip(lower=0.0)) / (high - low)
+    rows = (widths > far).any(axis=1)
     if not rows.any():
         return None
-    row, column = distance.stack().idxmax()
+    row, column = widths.stack().idxmax()
     return Extrapolation(
         n_rows=int(rows.sum()),
         n_total=len(new),
@@ -105,11 +96,7 @@ def _numeric(X: Any) -> pd.DataFrame | None:
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
     if frame.ndim != 2:
         return None
-    numeric = [
-        c
-        for c in frame.columns
-        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-    ]
-    if not numeric:
+    numeric = frame.select_dtypes(include="number")  # not text, categories or booleans
+    if numeric.shape[1] == 0:
         return None
-    return frame[numeric].astype(float).reset_index(drop=True)
+    return numeric.astype(float).reset_index(drop=True)
