@@ -93,18 +93,21 @@ def trial_fold_predictions(
 
 
 def ensemble_pool(trials: list[FrozenTrial]) -> list[FrozenTrial]:
-    """The ensemble's candidate trials: the best first, at most ``PER_MODEL`` per model and
-    phase."""
-    chosen: list[FrozenTrial] = []
+    """The ensemble's candidate trials (``trials`` best first): each model's and phase's
+    best trial, then their second best, up to ``PER_MODEL`` each and ``MAX_MEMBERS`` in all.
+
+    Every model's best comes before any model's second: a blend gains most from models that
+    err differently (protein, 5,000 rows: the best 8 trials were two each of four tree
+    models and left out the network that lowers the blend's error by 0.6%).
+    """
+    rank: dict[int, int] = {}
     per_model: dict[tuple, int] = {}
-    for trial in trials:
+    for position, trial in enumerate(trials):
         key = (trial.user_attrs.get("model"), trial.user_attrs.get("sample_rate", 0.0) > 0)
-        if per_model.get(key, 0) < PER_MODEL:
-            chosen.append(trial)
-            per_model[key] = per_model.get(key, 0) + 1
-        if len(chosen) == MAX_MEMBERS:
-            break
-    return chosen
+        rank[position] = per_model.get(key, 0)
+        per_model[key] = rank[position] + 1
+    kept = [p for p in sorted(rank, key=lambda p: (rank[p], p)) if rank[p] < PER_MODEL]
+    return [trials[p] for p in kept[:MAX_MEMBERS]]
 
 
 def refit_estimate(problem: Problem, trial: FrozenTrial) -> float:
