@@ -4,7 +4,8 @@ A cross-validation estimate is measured on rows like the labelled ones. New rows
 numeric features lie far outside that range get predictions no fold ever checked: on UCI
 skillcraft one test row, 110 times the largest labelled value of a feature, cost a search 22%
 of its hold-out RMSE while its CV estimate looked fine (benchmarks/RESULTS.md). This module
-finds such rows so that ``tune`` and the command line can say so.
+finds such rows so that ``tune``, ``pseudoboost tune`` and ``pseudoboost predict`` (whose
+saved model keeps the labelled range) can say so.
 """
 
 from __future__ import annotations
@@ -43,10 +44,28 @@ class Extrapolation:
         )
 
 
+def feature_range(X_labelled: Any) -> dict[Any, tuple[float, float]]:
+    """The (min, max) of each numeric column of ``X_labelled`` that is not constant, keyed by
+    column label (position for an array); missing values are ignored. A constant column has
+    no range to leave. What :func:`beyond_range` compares new rows with, and what a saved
+    model keeps to check the rows it is asked to predict.
+
+    Examples
+    --------
+    >>> feature_range(np.array([[0.0, 2.0], [1.0, 2.0]]))
+    {0: (0.0, 1.0)}
+    """
+    labelled = _numeric(X_labelled)
+    if labelled is None:
+        return {}
+    low, high = labelled.min(), labelled.max()
+    return {c: (float(low[c]), float(high[c])) for c in labelled.columns if high[c] > low[c]}
+
+
 def far_outside(X_labelled: Any, X_new: Any, far: float = FAR) -> Extrapolation | None:
     """The rows of ``X_new`` with a numeric feature beyond the range of ``X_labelled`` by more
-    than ``far`` times that range's width (None when there are none). Columns constant in
-    ``X_labelled`` are left out: they have no range to compare with.
+    than ``far`` times that range's width (None when there are none): :func:`beyond_range`
+    of :func:`feature_range`.
 
     Parameters
     ----------
@@ -66,13 +85,22 @@ def far_outside(X_labelled: Any, X_new: Any, far: float = FAR) -> Extrapolation 
     >>> far_outside(np.array([[0.0], [1.0]]), np.array([[1.9]])) is None
     True
     """
-    labelled, new = _numeric(X_labelled), _numeric(X_new)
-    if new is None or labelled is None or len(new) == 0:
+    return beyond_range(feature_range(X_labelled), X_new, far)
+
+
+def beyond_range(
+    ranges: dict[Any, tuple[float, float]], X_new: Any, far: float = FAR
+) -> Extrapolation | None:
+    """The rows of ``X_new`` with a numeric feature beyond its ``ranges`` entry (from
+    :func:`feature_range`) by more than ``far`` times that range's width; None when there
+    are none. Columns without an entry are left out."""
+    new = _numeric(X_new)
+    shared = [c for c in ranges if new is not None and c in set(new.columns)]
+    if not shared or len(new) == 0:
         return None
-    shared = [c for c in labelled.columns if c in set(new.columns)]
-    low, high = labelled[shared].min(), labelled[shared].max()
-    varying = high > low  # a column constant in the labelled rows has no range to leave
-    new, low, high = new[shared].loc[:, varying], low[varying], high[varying]
+    low = pd.Series({c: ranges[c][0] for c in shared}, dtype=float)
+    high = pd.Series({c: ranges[c][1] for c in shared}, dtype=float)
+    new = new[shared]
     # How far each value lies beyond the labelled range, in widths of it (0 inside, NaN kept).
     widths = (new - high).where(new > high, (low - new).clip(lower=0.0)) / (high - low)
     rows = (widths > far).any(axis=1)

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pseudoboost._extrapolation import Extrapolation, beyond_range
+
 #: Packages whose types a ``.skops`` model file may hold without ``trusted=True``: the
 #: libraries of the model zoo. Loading builds objects of these types from data (skops never
 #: unpickles), so a file can name no other type or function unless the user trusts it.
@@ -47,9 +49,14 @@ class SubmissionModel:
     proba : bool, default=False
         Classification: submissions hold class probabilities (see :meth:`submission`)
         instead of labels, as metrics such as log-loss and ROC AUC need.
+    feature_range : dict, default=None
+        The labelled rows' (min, max) of each numeric feature
+        (:func:`pseudoboost._extrapolation.feature_range`), for :meth:`extrapolation`.
     """
 
-    proba = False  # what models saved before the option existed write
+    # What models saved before these options existed read back as.
+    proba = False
+    feature_range: dict[str, tuple[float, float]] | None = None
 
     def __init__(
         self,
@@ -62,6 +69,7 @@ class SubmissionModel:
         classes: list[Any] | None = None,
         info: dict[str, Any] | None = None,
         proba: bool = False,
+        feature_range: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.estimator = estimator
         self.target = target
@@ -71,11 +79,20 @@ class SubmissionModel:
         self.classes = None if classes is None else list(classes)
         self.info = dict(info or {})
         self.proba = bool(proba)
+        self.feature_range = None if feature_range is None else dict(feature_range)
 
     def missing_columns(self, frame: pd.DataFrame) -> list[str]:
         """Feature and id columns the model needs that ``frame`` lacks."""
         needed = list(dict.fromkeys([*self.id_columns, *self.features]))
         return [column for column in needed if column not in frame.columns]
+
+    def extrapolation(self, frame: pd.DataFrame) -> Extrapolation | None:
+        """The rows of ``frame`` far outside the labelled rows' feature range, whose
+        predictions the CV score does not measure (None when there are none, or for a model
+        saved without the range)."""
+        if not self.feature_range:
+            return None
+        return beyond_range(self.feature_range, frame[self.features])
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """Predicted targets (class labels for classification) for the rows of ``frame``."""

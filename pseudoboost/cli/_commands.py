@@ -590,6 +590,7 @@ def _submission_model(
         classes=inputs.classes,
         info={k: report[k] for k in ("data", "settings", "versions")} | {"result": summary},
         proba=args.proba,
+        feature_range=inputs.feature_range,
     )
 
 
@@ -725,6 +726,9 @@ def run_predict(args: argparse.Namespace) -> int:
         )
     out = Path(args.out)
     check_writable_file(out, "--out")
+    shift = model.extrapolation(test)
+    if shift is not None:
+        _note(args, shift.message())
     try:
         with _quiet_libraries(getattr(args, "debug", False)):
             submission = model.submission(test, proba=proba)

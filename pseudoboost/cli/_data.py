@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pseudoboost._class_labels import encode_labels
-from pseudoboost._extrapolation import far_outside
+from pseudoboost._extrapolation import beyond_range, feature_range
 from pseudoboost._task import infer_task
 from pseudoboost.cli._errors import UsageError
 
@@ -102,6 +102,10 @@ class Inputs:
         Where the tables came from (path, SHA-256, rows, columns).
     notes : list of str
         Things the user should know (printed unless --quiet).
+    feature_range : dict
+        The labelled rows' (min, max) of each numeric feature
+        (:func:`pseudoboost._extrapolation.feature_range`), kept by the saved model so that
+        ``pseudoboost predict`` can say when rows lie far outside it.
     """
 
     X: pd.DataFrame
@@ -114,6 +118,7 @@ class Inputs:
     classes: list[Any] | None
     sources: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    feature_range: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def features(self) -> list[str]:
@@ -270,7 +275,8 @@ def prepare(
     X = train[train_features].reset_index(drop=True)
     X_test = test[train_features].reset_index(drop=True)
     labelled = ~np.isnan(y) if task == "regression" else y >= 0
-    shift = far_outside(X[labelled], X_test)
+    ranges = feature_range(X[labelled])
+    shift = beyond_range(ranges, X_test)
     if shift is not None:
         target_notes.append(shift.message())
     return Inputs(
@@ -284,6 +290,7 @@ def prepare(
         classes=classes,
         sources=sources,
         notes=notes + target_notes,
+        feature_range=ranges,
     )
 
 

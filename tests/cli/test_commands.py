@@ -468,3 +468,31 @@ def test_tune_says_when_test_rows_are_far_outside_the_labelled_rows(
 
 def test_tune_says_nothing_of_test_rows_inside_the_labelled_range(tuned):
     assert "far outside" not in tuned["result"].stderr
+
+
+def test_predict_says_when_rows_are_far_outside_the_labelled_rows(tuned, tmp_path, capsys):
+    model = SubmissionModel.load(tuned["out"] / "model.skops")
+    assert set(model.feature_range) == {"size", "price"}  # the numeric features
+    far = tuned["test"].copy()
+    far.loc[[2, 7], "size"] = -1e5
+    far.to_csv(tmp_path / "far.csv", index=False)
+    capsys.readouterr()
+    for name in ("test.csv", "far.csv"):
+        folder = tuned["dir"] if name == "test.csv" else tmp_path
+        args = ["predict", "--model", str(tuned["out"] / "model.skops"), "--test"]
+        assert main([*args, str(folder / name), "--out", str(tmp_path / "sub.csv")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("far outside") == 1
+    assert (
+        "pseudoboost: 2 of 40 rows to predict have a numeric feature far outside the labelled "
+        "rows' range (farthest: size = -100000, labelled "
+    ) in err
+
+
+def test_a_model_saved_without_the_labelled_range_predicts_without_the_check(tuned, tmp_path):
+    model = SubmissionModel.load(tuned["out"] / "model.skops")
+    del model.feature_range  # as a model saved before the range was kept
+    far = tuned["test"].copy()
+    far["size"] = 1e9
+    assert model.extrapolation(far) is None
+    assert len(model.submission(far)) == len(far)
