@@ -28,15 +28,6 @@ def test_the_pool_takes_the_best_trials_a_few_per_model_and_phase():
         _trial(5, "knn", 2.0),
     ]
     assert PER_MODEL == 2
-    # each model's and phase's best first, then the second best
-    assert [t.number for t in ensemble_pool(ranked)] == [0, 1, 5, 2, 4]
+    assert [t.number for t in ensemble_pool(ranked)] == [0, 1, 2, 4, 5]
     many = [_trial(i, f"model{i}", 1.0 + i) for i in range(MAX_MEMBERS + 3)]
     assert [t.number for t in ensemble_pool(many)] == list(range(MAX_MEMBERS))
-
-
-def test_the_pool_takes_every_models_best_before_any_second():
-    ranked = [_trial(i, f"model{i // 2}", 1.0 + i) for i in range(2 * MAX_MEMBERS)]
-    pool = ensemble_pool(ranked)
-    assert len(pool) == MAX_MEMBERS
-    assert {t.user_attrs["model"] for t in pool} == {f"model{i}" for i in range(MAX_MEMBERS)}
-    assert [t.number for t in pool] == list(range(0, 2 * MAX_MEMBERS, 2))
