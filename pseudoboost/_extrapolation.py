@@ -95,8 +95,11 @@ def beyond_range(
     :func:`feature_range`) by more than ``far`` times that range's width; None when there
     are none. Columns without an entry are left out."""
     new = _numeric(X_new)
-    shared = [c for c in ranges if new is not None and c in set(new.columns)]
-    if not shared or len(new) == 0:
+    if new is None or len(new) == 0:
+        return None
+    columns = set(new.columns)
+    shared = [c for c in ranges if c in columns]
+    if not shared:
         return None
     low = pd.Series({c: ranges[c][0] for c in shared}, dtype=float)
     high = pd.Series({c: ranges[c][1] for c in shared}, dtype=float)
