@@ -16,6 +16,7 @@ from pseudoboost.models import get_model
 from pseudoboost.models._spec import contains
 from pseudoboost.tuning._phases import (
     ENQUEUED,
+    TIME_LEFT_SHARE,
     Queue,
     alternative_seconds,
     next_alternative,
@@ -619,8 +620,10 @@ def test_alternatives_of_competitive_models_first_and_only_when_affordable():
     _finished(study, "mlp", 1.0, 4.0)
     first = next_alternative(study, space)
     assert first["model"] == "mlp" and first["mlp__n_seeds"] == 3
-    # 4 s default x its alternative_cost x (1 + 1/5 for the refit): not with less time left.
-    left = 4.0 * get_model("mlp", "regression").alternative_cost * 1.2
+    # 4 s default x its alternative_cost x (1 + 1/5 for the refit): not when that is more
+    # than TIME_LEFT_SHARE of the time left.
+    needed = 4.0 * get_model("mlp", "regression").alternative_cost * 1.2
+    left = needed / TIME_LEFT_SHARE
     assert next_alternative(study, space, lambda: left + 0.1, n_folds=5)["model"] == "mlp"
     skipped = next_alternative(study, space, lambda: left - 0.1, n_folds=5)
     assert skipped["model"] == "extra_trees"
