@@ -265,25 +265,27 @@ def _trial_with_seconds(seconds):
     )
 
 
-def test_recipe_seconds_scale_with_the_rows_and_add_the_teacher():
+def test_recipe_seconds_scale_with_the_rows_and_add_the_labeller():
     base = _trial_with_seconds(10.0)
-    # Half of a pool twice the labelled rows: the student fits on twice the rows.
+    # Half of a pool twice the labelled rows: the student fits on twice the rows, after its
+    # own fit on the labelled rows (it labels the pool; the estimate once left that fit out,
+    # and a trial refused only when it could not end before the deadline ran past it).
     self_taught = {"teacher": "self", "sample_rate": 0.5}
-    assert recipe_seconds(base, self_taught, 30.0, 2.0) == pytest.approx(20.0)
+    assert recipe_seconds(base, self_taught, 30.0, 2.0) == pytest.approx(20.0 + 10.0)
     ensemble = {"teacher": "ensemble", "sample_rate": 1.0}
-    assert recipe_seconds(base, ensemble, 30.0, 2.0) == pytest.approx(60.0)
+    assert recipe_seconds(base, ensemble, 30.0, 2.0) == pytest.approx(30.0 + 30.0)
     # Fold teachers: about 4 more fits of the labeller (5 clones on 4/5 of the rows).
     folds = {"teacher": "self", "sample_rate": 0.5, "label_source": "teachers"}
-    assert recipe_seconds(base, folds, 30.0, 2.0) == pytest.approx(20.0 + 4 * 10.0)
+    assert recipe_seconds(base, folds, 30.0, 2.0) == pytest.approx(20.0 + 10.0 + 4 * 10.0)
     confident = {"teacher": "ensemble", "selection": "confidence", "sample_rate": 0.5}
     assert recipe_seconds(base, confident, 30.0, 2.0) == pytest.approx(20.0 + 30.0 + 4 * 30.0)
     # A forest student gives its own uncertainty: no fold teachers for self-taught confidence.
     self_confident = {"teacher": "self", "selection": "confidence", "sample_rate": 0.5}
-    assert recipe_seconds(base, self_confident, 30.0, 2.0, native=True) == pytest.approx(20.0)
-    assert recipe_seconds(base, self_confident, 30.0, 2.0) == pytest.approx(60.0)
+    assert recipe_seconds(base, self_confident, 30.0, 2.0, native=True) == pytest.approx(30.0)
+    assert recipe_seconds(base, self_confident, 30.0, 2.0) == pytest.approx(30.0 + 4 * 10.0)
     # Each round of self-training repeats it all.
     rounds = {"teacher": "self", "sample_rate": 0.5, "max_iter": 3}
-    assert recipe_seconds(base, rounds, 30.0, 2.0) == pytest.approx(3 * 20.0)
+    assert recipe_seconds(base, rounds, 30.0, 2.0) == pytest.approx(3 * 30.0)
 
 
 def test_native_uncertainty_of_the_zoo_models():
