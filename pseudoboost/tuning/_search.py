@@ -156,8 +156,8 @@ class Search:
         """Run the models' default configurations that the supervised phase did not reach
         (one slow model can take its whole share), until ``end`` or ``limit`` trials:
         pseudo-labelling around the best models starts only once every model was scored.
-        Under a time budget (no ``limit``) the alternatives that can end before ``end`` run
-        too; under a trial budget each would take a pseudo-labelled trial's place. Returns
+        Under a time budget (no ``limit``) the alternatives that :func:`next_alternative`
+        finds affordable run too; under a trial budget each would take a pseudo-labelled trial's place. Returns
         the trials run."""
         if self.n_jobs > 1:
             return 0

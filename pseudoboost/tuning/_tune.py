@@ -194,10 +194,10 @@ def tune(
     The budget is spent in two phases on the same folds (``pseudoboost.tuning._phases``).
     **Supervised**: 60% of the budget searches the models and their hyperparameters without
     pseudo-labels; each model's known-good configuration runs first, cheapest first, then
-    the alternative configurations that can end before the deadline, then the competitive
-    models share the time. **Pseudo-labelling**: the rest tries recipes
-    (confidence-selected rows, the supervised ensemble as the teacher, fold-teacher labels,
-    COREG) on the best models' configurations, then tunes ``sample_rate``, ``selection``,
+    the alternative configurations that take at most half the time left, then the
+    competitive models share the time. **Pseudo-labelling**: the rest tries recipes
+    (confidence-selected rows, plain self-training, the supervised ensemble as the teacher,
+    fold-teacher labels, COREG) on the best models' configurations, then tunes ``sample_rate``, ``selection``,
     ``pseudo_weight``, ``max_iter``, ``label_source`` and ``teacher`` around the best one.
     Each candidate is ``PseudoLabelRegressor(make_pipeline(preprocessor, model),
     unlabeled=pool)`` (or the classifier): the pool stays raw and the preprocessor is fitted
