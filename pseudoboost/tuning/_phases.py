@@ -335,9 +335,10 @@ def recipe_seconds(
     time grows about linearly with them), after the labeller's fit on the labelled rows: the
     ensemble teacher's when the recipe uses it, the student's own otherwise (self-training
     fits the student twice; UCI parkinsons, an ExtraTrees student taught by itself on a pool
-    as large as the labelled rows: 11.7 s against the 7.2 s estimated without it). Fold teachers (``label_source="teachers"``, or confidence selection by a
-    labeller without its own uncertainty: the ensemble, or a student that is not ``native``)
-    add ``FOLD_TEACHER_FITS`` fits of the labeller. ``max_iter`` rounds of self-training
+    as large as the labelled rows: 11.7 s against the 7.2 s estimated without it). Fold
+    teachers (``label_source="teachers"``, or confidence selection by a labeller without its
+    own uncertainty: the ensemble, or a student that is not ``native``) add
+    ``FOLD_TEACHER_FITS`` fits of the labeller. ``max_iter`` rounds of self-training
     repeat all of it.
     """
     student = float(base.user_attrs.get("fit_seconds", 0.0))

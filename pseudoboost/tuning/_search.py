@@ -157,8 +157,8 @@ class Search:
         (one slow model can take its whole share), until ``end`` or ``limit`` trials:
         pseudo-labelling around the best models starts only once every model was scored.
         Under a time budget (no ``limit``) the alternatives that :func:`next_alternative`
-        finds affordable run too; under a trial budget each would take a pseudo-labelled trial's place. Returns
-        the trials run."""
+        finds affordable run too; under a trial budget each would take a pseudo-labelled
+        trial's place. Returns the trials run."""
         if self.n_jobs > 1:
             return 0
         fallback = (

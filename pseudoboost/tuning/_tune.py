@@ -197,8 +197,9 @@ def tune(
     the alternative configurations that take at most half the time left, then the
     competitive models share the time. **Pseudo-labelling**: the rest tries recipes
     (confidence-selected rows, plain self-training, the supervised ensemble as the teacher,
-    fold-teacher labels, COREG) on the best models' configurations, then tunes ``sample_rate``, ``selection``,
-    ``pseudo_weight``, ``max_iter``, ``label_source`` and ``teacher`` around the best one.
+    fold-teacher labels, COREG) on the best models' configurations, then tunes
+    ``sample_rate``, ``selection``, ``pseudo_weight``, ``max_iter``, ``label_source`` and
+    ``teacher`` around the best one.
     Each candidate is ``PseudoLabelRegressor(make_pipeline(preprocessor, model),
     unlabeled=pool)`` (or the classifier): the pool stays raw and the preprocessor is fitted
     inside every fold, so no fold sees its own test rows.

@@ -90,6 +90,18 @@ def test_phases_and_what_is_returned(searched):
         assert 0 <= searched.pseudo_p_value <= 1
 
 
+def test_plain_self_training_is_the_second_recipe(searched):
+    n_first = int(np.ceil(0.6 * 14))
+    recipes = [t for t in searched.study.trials[n_first:] if t.user_attrs[ENQUEUED] == "schedule"]
+    knobs = ("teacher", "selection", "sample_rate", "label_source")
+    # The first recipe on each of the two best students, then the student labelling the whole
+    # pool itself (no ensemble, no fold teachers) on the best one.
+    assert len(recipes) >= 3
+    assert [recipes[0].params[k] for k in knobs[:3]] == ["ensemble", "confidence", 0.5]
+    assert [recipes[2].params[k] for k in knobs] == ["self", "random", 1.0, "model"]
+    assert recipes[2].params["model"] == recipes[0].params["model"]
+
+
 def test_ensemble_weights_sum_to_one_on_the_same_folds(friedman):
     X, y, pool = friedman
     result = tune(
