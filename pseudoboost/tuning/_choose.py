@@ -17,6 +17,7 @@ otherwise, and a pseudo-labelled model is dearer to refit and to trust.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,12 +102,12 @@ def ensemble_pool(trials: list[FrozenTrial]) -> list[FrozenTrial]:
     """The ensemble's candidate trials: the best first, at most ``PER_MODEL`` per model and
     phase."""
     chosen: list[FrozenTrial] = []
-    per_model: dict[tuple, int] = {}
+    per_model: Counter[tuple] = Counter()
     for trial in trials:
         key = (trial.user_attrs.get("model"), trial.user_attrs.get("sample_rate", 0.0) > 0)
-        if per_model.get(key, 0) < PER_MODEL:
+        if per_model[key] < PER_MODEL:
             chosen.append(trial)
-            per_model[key] = per_model.get(key, 0) + 1
+            per_model[key] += 1
         if len(chosen) == MAX_MEMBERS:
             break
     return chosen

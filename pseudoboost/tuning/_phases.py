@@ -118,12 +118,16 @@ def next_alternative(
             item = space.study_params(spec, params)
             if any(_same(item, done) for done in tried):
                 continue
-            if seconds_left is not None:
-                seconds = alternative_seconds(trials, spec, n_folds) * (1.0 + 1.0 / n_folds)
-                if seconds > TIME_LEFT_SHARE * seconds_left():
-                    continue
-            return item
+            seconds = alternative_seconds(trials, spec, n_folds) * (1.0 + 1.0 / n_folds)
+            if within_time_left(seconds, seconds_left):
+                return item
     return None
+
+
+def within_time_left(seconds: float, seconds_left: Callable[[], float] | None) -> bool:
+    """Whether a trial estimated at ``seconds`` may start: at most ``TIME_LEFT_SHARE`` of
+    ``seconds_left()`` (always, without a time budget)."""
+    return seconds_left is None or seconds <= TIME_LEFT_SHARE * seconds_left()
 
 
 def alternative_seconds(trials: list[FrozenTrial], spec: Any, n_folds: int) -> float:
@@ -470,13 +474,11 @@ class Queue:
             self.items = []
         while self.items:
             item, seconds = self.items.pop(0)
-            if any(_same(item, params) for params in tried) or not self._affordable(seconds):
+            if any(_same(item, params) for params in tried):
                 continue
-            return item
+            if within_time_left(seconds, self.seconds_left):
+                return item
         return self.fallback(study, self.space)
-
-    def _affordable(self, seconds: float) -> bool:
-        return self.seconds_left is None or seconds <= TIME_LEFT_SHARE * self.seconds_left()
 
 
 def _same(item: dict[str, Any], params: dict[str, Any]) -> bool:
