@@ -146,6 +146,9 @@ def summary_table(frame: pd.DataFrame) -> str:
                 _peers.fmt(row.rmse, ".5g"),
                 per_seed or "-",
                 _peers.fmt(row.ratio, ".4f"),
+                f"{_peers.fmt(row.low, '.3f')}-{_peers.fmt(row.high, '.3f')}"
+                if np.isfinite(row.low)
+                else "-",
                 f"{row.wins}/{row.pairs}" if row.system != REFERENCE else "-",
                 _peers.fmt(ok["seconds"].mean(), ".0f"),
                 _peers.chosen(ok),
@@ -161,6 +164,7 @@ def summary_table(frame: pd.DataFrame) -> str:
         "hold-out RMSE",
         "per seed",
         "ratio to FLAML",
+        "90% interval",
         "wins vs FLAML",
         "seconds",
         "chosen model",
@@ -169,6 +173,35 @@ def summary_table(frame: pd.DataFrame) -> str:
         "trials",
         "notes",
     ]
+    return _peers.markdown(header, rows)
+
+
+def versus_peers_table(frame: pd.DataFrame) -> str:
+    """pseudoboost's hold-out RMSE over each peer's, per table: the ratio of the means, a 90%
+    interval of the per-seed ratio (:func:`_peers.ratio_interval`) and the seeds it wins."""
+    peers = [s for s in SYSTEMS if s != "pseudoboost" and s in set(frame["system"])]
+    versus = {
+        peer: _peers.compare(frame, ["table"], "seed", peer, by="system").set_index(
+            ["table", "system"]
+        )
+        for peer in peers
+    }
+    rows = []
+    for table in frame["table"].unique():
+        row = [table]
+        for peer in peers:
+            key = (table, "pseudoboost")
+            if key not in versus[peer].index or not versus[peer].loc[key, "pairs"]:
+                row.append("-")
+                continue
+            cell = versus[peer].loc[key]
+            interval = f"{_peers.fmt(cell['low'], '.3f')}-{_peers.fmt(cell['high'], '.3f')}"
+            row.append(
+                f"{_peers.fmt(cell['ratio'], '.4f')} ({interval}; "
+                f"{int(cell['wins'])}/{int(cell['pairs'])} seeds)"
+            )
+        rows.append(row)
+    header = ["table", *(f"pseudoboost / {peer}" for peer in peers)]
     return _peers.markdown(header, rows)
 
 
@@ -285,6 +318,9 @@ def main() -> int:
             f"{', '.join(map(str, args.seeds))}. Ratio: mean hold-out RMSE over FLAML's on the "
             "same seeds. FLAML estimators: " + ", ".join(args.flaml_estimators) + ".",
             summary_table(frame),
+            "pseudoboost against each peer (a ratio below 1: pseudoboost's RMSE is lower; the "
+            "interval: 90%, of the per-seed ratio's geometric mean, a t-interval over seeds):",
+            versus_peers_table(frame),
             "Figure: anytime.png",
         ],
         env,
