@@ -375,6 +375,26 @@ def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline()
     assert len(scores) == 5  # fast folds all run
 
 
+def test_a_trial_whose_last_fold_would_end_after_the_deadline_stops_after_its_first():
+    from pseudoboost._scoring import resolve_metric
+    from pseudoboost.tuning._objective import OutOfBudget, Problem, cross_validate
+
+    X, y = np.zeros((40, 2)), np.arange(40.0)
+    splits = [(np.arange(30), np.arange(30, 40))] * 5
+    problem = Problem(X, y, None, splits, "regression", resolve_metric(None, "regression"), None, 0)
+    folds = []
+    # Folds of 0.3 s and 0.75 s left: a second fold would end in time, but not the fifth, and
+    # an unfinished trial is not scored. Before, the second fold ran and its time was lost.
+    with pytest.raises(OutOfBudget, match="budget spent after 1 folds"):
+        cross_validate(
+            problem,
+            _SlowRegressor(0.3),
+            deadline=time.perf_counter() + 0.75,
+            fold_predictions=folds,
+        )
+    assert len(folds) == 1
+
+
 def test_refit_budget_is_at_least_the_time_kept_for_the_refit():
     from pseudoboost.tuning._search import refit_budget
 
