@@ -353,7 +353,18 @@ class _SlowRegressor(RegressorMixin, BaseEstimator):
         return np.full(len(X), self.mean_)
 
 
-def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline():
+@pytest.mark.parametrize(
+    "seconds_left",
+    [
+        # One fold takes 0.3 s; with 0.15 s left after it, a second would end past the
+        # deadline (before, it started, as the deadline had not passed).
+        0.45,
+        # With 0.45 s left after it, a second would end in time but not the fifth, and an
+        # unfinished trial is not scored (before, the second ran and its time was lost).
+        0.75,
+    ],
+)
+def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline(seconds_left):
     from pseudoboost._scoring import resolve_metric
     from pseudoboost.tuning._objective import OutOfBudget, Problem, cross_validate
 
@@ -361,38 +372,16 @@ def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline()
     splits = [(np.arange(30), np.arange(30, 40))] * 5
     problem = Problem(X, y, None, splits, "regression", resolve_metric(None, "regression"), None, 0)
     folds = []
-    # One fold takes 0.3 s; with 0.15 s left after it, a second would end past the deadline
-    # (before, it started, as the deadline had not passed).
     with pytest.raises(OutOfBudget, match="budget spent after 1 folds"):
         cross_validate(
             problem,
             _SlowRegressor(0.3),
-            deadline=time.perf_counter() + 0.45,
+            deadline=time.perf_counter() + seconds_left,
             fold_predictions=folds,
         )
     assert len(folds) == 1
     scores, _, _ = cross_validate(problem, _SlowRegressor(0.0), deadline=time.perf_counter() + 60)
     assert len(scores) == 5  # fast folds all run
-
-
-def test_a_trial_whose_last_fold_would_end_after_the_deadline_stops_after_its_first():
-    from pseudoboost._scoring import resolve_metric
-    from pseudoboost.tuning._objective import OutOfBudget, Problem, cross_validate
-
-    X, y = np.zeros((40, 2)), np.arange(40.0)
-    splits = [(np.arange(30), np.arange(30, 40))] * 5
-    problem = Problem(X, y, None, splits, "regression", resolve_metric(None, "regression"), None, 0)
-    folds = []
-    # Folds of 0.3 s and 0.75 s left: a second fold would end in time, but not the fifth, and
-    # an unfinished trial is not scored. Before, the second fold ran and its time was lost.
-    with pytest.raises(OutOfBudget, match="budget spent after 1 folds"):
-        cross_validate(
-            problem,
-            _SlowRegressor(0.3),
-            deadline=time.perf_counter() + 0.75,
-            fold_predictions=folds,
-        )
-    assert len(folds) == 1
 
 
 def test_refit_budget_is_at_least_the_time_kept_for_the_refit():
