@@ -247,14 +247,12 @@ def cross_validate(
     started = time.perf_counter()
     for step, (train, test) in enumerate(problem.splits):
         if deadline is not None:
-            # No fold starts past the deadline, nor when the folds so far say that the trial's
-            # last fold would end after it: a trial stopped before its last fold is not
-            # scored, so the folds it would still run are time lost to the search. (Holding
-            # only the next fold to the deadline, one 120-s search took 155 s: slow sampled
-            # folds the likely cause, benchmarks/RESULTS.md.)
+            # A fold is not started past the deadline, nor when the folds so far say it
+            # would end after it (one 120-s search took 155 s; slow sampled folds the likely
+            # cause, benchmarks/RESULTS.md).
             now = time.perf_counter()
             per_fold = (now - started) / step if step else 0.0
-            if now + per_fold * (len(problem.splits) - step) > deadline:
+            if now + per_fold > deadline:
                 raise OutOfBudget(f"budget spent after {step} folds")
         with single_threaded():
             fold = fit_fold(estimator, problem.X, problem.y, train, test, problem.metric)
