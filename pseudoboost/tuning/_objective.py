@@ -223,8 +223,8 @@ def cross_validate(
     With ``trial``, each fold's running mean is reported and the trial is pruned when the
     pruner says so (``optuna.TrialPruned`` propagates); the fold scores so far are kept in
     the trial's user attributes. Past ``deadline`` (a ``time.perf_counter()`` value), or when
-    the mean time of the folds so far says the last fold would end after it, the next fold is
-    not started (:class:`OutOfBudget`). A list given as ``fold_predictions``
+    the mean time of the folds so far says the next would end after it, the next fold is not
+    started (:class:`OutOfBudget`). A list given as ``fold_predictions``
     receives each fold's test-row predictions (for the ensemble of trials). With
     ``baseline`` (another candidate's scores on the same folds) a trial that is behind it
     after a third of the folds is pruned (:func:`behind_baseline`).

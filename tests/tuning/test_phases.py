@@ -353,18 +353,7 @@ class _SlowRegressor(RegressorMixin, BaseEstimator):
         return np.full(len(X), self.mean_)
 
 
-@pytest.mark.parametrize(
-    "seconds_left",
-    [
-        # One fold takes 0.3 s; with 0.15 s left after it, a second would end past the
-        # deadline (before, it started, as the deadline had not passed).
-        0.45,
-        # With 0.45 s left after it, a second would end in time but not the fifth, and an
-        # unfinished trial is not scored (before, the second ran and its time was lost).
-        0.75,
-    ],
-)
-def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline(seconds_left):
+def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline():
     from pseudoboost._scoring import resolve_metric
     from pseudoboost.tuning._objective import OutOfBudget, Problem, cross_validate
 
@@ -372,11 +361,13 @@ def test_no_fold_starts_that_the_folds_so_far_say_would_end_after_the_deadline(s
     splits = [(np.arange(30), np.arange(30, 40))] * 5
     problem = Problem(X, y, None, splits, "regression", resolve_metric(None, "regression"), None, 0)
     folds = []
+    # One fold takes 0.3 s; with 0.15 s left after it, a second would end past the deadline
+    # (before, it started, as the deadline had not passed).
     with pytest.raises(OutOfBudget, match="budget spent after 1 folds"):
         cross_validate(
             problem,
             _SlowRegressor(0.3),
-            deadline=time.perf_counter() + seconds_left,
+            deadline=time.perf_counter() + 0.45,
             fold_predictions=folds,
         )
     assert len(folds) == 1
