@@ -496,6 +496,12 @@ def fmt(value: Any, spec: str = ".4g") -> str:
     return format(value, spec)
 
 
+def fmt_interval(low: float, high: float) -> str:
+    """An interval (:func:`ratio_interval`) for a markdown cell, ``low-high``; ``-`` for
+    missing."""
+    return "-" if not np.isfinite(low) else f"{fmt(low, '.3f')}-{fmt(high, '.3f')}"
+
+
 def _numeric(cell: str) -> bool:
     try:
         float(cell.split()[0].split("/")[0])

@@ -146,9 +146,7 @@ def summary_table(frame: pd.DataFrame) -> str:
                 _peers.fmt(row.rmse, ".5g"),
                 per_seed or "-",
                 _peers.fmt(row.ratio, ".4f"),
-                f"{_peers.fmt(row.low, '.3f')}-{_peers.fmt(row.high, '.3f')}"
-                if np.isfinite(row.low)
-                else "-",
+                _peers.fmt_interval(row.low, row.high),
                 f"{row.wins}/{row.pairs}" if row.system != REFERENCE else "-",
                 _peers.fmt(ok["seconds"].mean(), ".0f"),
                 _peers.chosen(ok),
@@ -195,7 +193,7 @@ def versus_peers_table(frame: pd.DataFrame) -> str:
                 row.append("-")
                 continue
             cell = versus[peer].loc[key]
-            interval = f"{_peers.fmt(cell['low'], '.3f')}-{_peers.fmt(cell['high'], '.3f')}"
+            interval = _peers.fmt_interval(cell["low"], cell["high"])
             row.append(
                 f"{_peers.fmt(cell['ratio'], '.4f')} ({interval}; "
                 f"{int(cell['wins'])}/{int(cell['pairs'])} seeds)"
