@@ -37,6 +37,7 @@ def model_lines(spec: Any, n_rows: int | None, knobs: dict[str, BaseDistribution
     (``ModelSpec.space_for`` / ``defaults_for``); ``knobs`` are the pseudo-labelling knobs
     the model really gets.
     """
+    from pseudoboost.tuning._grow import MAX_GROWTH
     from pseudoboost.tuning._space import accepts_weights
 
     space = spec.search_space if n_rows is None else spec.space_for(n_rows)
@@ -60,6 +61,10 @@ def model_lines(spec: Any, n_rows: int | None, knobs: dict[str, BaseDistribution
         changed = {k: v for k, v in alternative.items() if defaults.get(k) != v}
         then = ", ".join(f"{key}={_value(value)}" for key, value in changed.items())
         lines.append(f"{INDENT}then tries: {then}")
+    if spec.grows is not None:
+        lines.append(
+            f"{INDENT}refit: up to {MAX_GROWTH:g} times its {spec.grows} with the time left"
+        )
     names = list(knobs)
     note = ""
     if not accepts_weights(spec):

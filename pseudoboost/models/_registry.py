@@ -270,6 +270,7 @@ def register_model(
     row_bounds: Mapping[str, RowBound] | None = None,
     tree_based: bool = False,
     nonnegative_target: bool = False,
+    grows: str | None = None,
     overwrite: bool = False,
 ) -> ModelSpec:
     """Add a model to the registry, so ``tune`` and ``compare`` can use it by name.
@@ -305,6 +306,9 @@ def register_model(
         The model splits on feature thresholds (see :class:`ModelSpec`).
     nonnegative_target : bool, default=False
         The model's loss needs targets >= 0 (see :class:`ModelSpec`).
+    grows : str or None, default=None
+        An integer parameter that only lowers the variance as it grows, raised at the final
+        refit with the time left (see :class:`ModelSpec`).
     overwrite : bool, default=False
         Replace an existing model of the same name and task instead of raising.
 
@@ -344,6 +348,7 @@ def register_model(
             row_bounds=dict(row_bounds or {}),
             tree_based=tree_based,
             nonnegative_target=nonnegative_target,
+            grows=grows,
         )
     else:
         raise TypeError(f"spec must be a ModelSpec or a model name, got {type(spec).__name__}.")

@@ -185,6 +185,10 @@ class ModelSpec:
     nonnegative_target : bool, default=False
         The model's loss needs targets >= 0 (a Poisson deviance): ``model="all"`` leaves it
         out when a label is negative (:meth:`accepts_target`).
+    grows : str or None, default=None
+        An integer parameter of the search space whose larger values only lower the model's
+        variance (a bagged forest's ``n_estimators``): under a time budget, ``tune``'s final
+        refit raises it with the time the search left (``best_params`` says by how much).
 
     Examples
     --------
@@ -217,6 +221,7 @@ class ModelSpec:
     row_bounds: Mapping[str, RowBound] = field(default_factory=dict)
     tree_based: bool = False
     nonnegative_target: bool = False
+    grows: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -270,6 +275,13 @@ class ModelSpec:
                     f"row_bounds[{key!r}] of model {self.name!r} must be a fraction > 0 or a "
                     f"(fraction > 0, floor >= 1) pair, got {bound!r}."
                 )
+        if self.grows is not None and not isinstance(
+            self.search_space.get(self.grows), IntDistribution
+        ):
+            raise ValueError(
+                f"grows of model {self.name!r} must name an integer parameter of its search "
+                f"space, got {self.grows!r}."
+            )
         self._check_configuration("defaults", self.defaults)
         for i, alternative in enumerate(self.alternatives):
             self._check_configuration(f"alternatives[{i}]", alternative)

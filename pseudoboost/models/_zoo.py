@@ -525,6 +525,7 @@ BUILTIN_SPECS: list[ModelSpec] = [
         cost=4,
         row_bounds=LEAF_ROW_BOUNDS,
         tree_based=True,
+        grows="n_estimators",
     ),
     *_both_tasks(
         "extra_trees",
@@ -542,6 +543,7 @@ BUILTIN_SPECS: list[ModelSpec] = [
         cost=3,
         row_bounds=LEAF_ROW_BOUNDS,
         tree_based=True,
+        grows="n_estimators",
     ),
     *_both_tasks(
         "gradient_boosting",

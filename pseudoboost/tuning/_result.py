@@ -113,6 +113,11 @@ class TuneResult:
         Labelled rows, pool rows used, and folds (repeats included).
     storage : str or None
         The database URL (password hidden) when the study lives in one.
+    refit_growth : float
+        How many times their searched trees the returned forests (``ModelSpec.grows``)
+        were refitted with, from the time the budget left (1.0: as searched).
+        ``best_params`` and ``best_model_params`` give the grown sizes; the CV scores are
+        those of the forests as searched.
     """
 
     best_params: dict[str, Any]
@@ -146,6 +151,7 @@ class TuneResult:
     n_pool: int = 0
     n_folds: int = 0
     storage: str | None = None
+    refit_growth: float = 1.0
 
     @property
     def best_model(self) -> str:
@@ -308,6 +314,11 @@ class TuneResult:
             f"trials: {self.n_complete} complete, {self.n_pruned} pruned, {self.n_failed} failed"
             + self._ended_early()
         )
+        if self.refit_growth > 1.0:
+            lines.append(
+                f"refit: the forests grown to {self.refit_growth:.2g} times their searched trees "
+                "with the time left (their CV scores are of the forests as searched)"
+            )
         return "\n".join(lines)
 
     def _ended_early(self) -> str:
@@ -414,6 +425,7 @@ class TuneResult:
             "n_pruned": self.n_pruned,
             "n_failed": self.n_failed,
             "wall_time": self.wall_time,
+            "refit_growth": self.refit_growth,
             "leaderboard": self.leaderboard().to_dict(orient="records"),
         }
         if trials:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -13,7 +14,14 @@ from optuna.trial import TrialState
 
 from pseudoboost.pseudo_label import PseudoLabelRegressor
 from pseudoboost.tuning._budget import optimize_with_budget
-from pseudoboost.tuning._choose import Candidate, Choice, choose, ensemble_candidate
+from pseudoboost.tuning._choose import (
+    Candidate,
+    Choice,
+    choose,
+    ensemble_candidate,
+    refit_estimate,
+)
+from pseudoboost.tuning._grow import grow, growth_factor
 from pseudoboost.tuning._objective import (
     Member,
     Objective,
@@ -282,20 +290,31 @@ def _seconds_left(end: float) -> float:
     return max(end - time.perf_counter(), 0.0)
 
 
-def candidate_estimator(problem: Problem, space: SearchSpace, candidate: Candidate) -> Any:
-    """The unfitted estimator of a candidate (an ensemble is wrapped with ``sample_rate=0``)."""
+def candidate_estimator(
+    problem: Problem, space: SearchSpace, candidate: Candidate, growth: float = 1.0
+) -> Any:
+    """The unfitted estimator of a candidate (an ensemble is wrapped with ``sample_rate=0``),
+    its forests ``growth`` times their searched size (:func:`~._grow.grow`)."""
     if candidate.members:
         return PseudoLabelRegressor(
-            build_ensemble(problem, candidate.members),
+            build_ensemble(problem, grown_members(space, candidate.members, growth)),
             unlabeled=problem.pool,
             sample_rate=0.0,
             random_state=problem.random_state,
         )
     spec, pseudo, params = space.decode_trial(candidate.trial)
-    return build_estimator(problem, spec, pseudo, params)
+    return build_estimator(problem, spec, pseudo, grow(space, spec, params, growth))
 
 
-def candidate_params(space: SearchSpace, candidate: Candidate) -> dict[str, Any]:
+def grown_members(space: SearchSpace, members: list[Member], growth: float) -> list[Member]:
+    """``members`` with their forests ``growth`` times their searched size."""
+    return [dataclasses.replace(m, params=grow(space, m.spec, m.params, growth)) for m in members]
+
+
+def candidate_params(
+    space: SearchSpace, candidate: Candidate, growth: float = 1.0
+) -> dict[str, Any]:
+    """What ``candidate_estimator(..., growth)`` returns, in the study's names."""
     if candidate.members:
         return {
             "model": "ensemble",
@@ -308,11 +327,36 @@ def candidate_params(space: SearchSpace, candidate: Candidate) -> dict[str, Any]
                     "pseudo": m.pseudo,
                     "params": m.params,
                 }
-                for m in candidate.members
+                for m in grown_members(space, candidate.members, growth)
             ],
         }
     spec, pseudo, params = space.decode_trial(candidate.trial)
-    return space.flat(spec, pseudo, params)
+    return space.flat(spec, pseudo, grow(space, spec, params, growth))
+
+
+def _grown_params(space: SearchSpace, candidate: Candidate, growth: float) -> dict[str, Any]:
+    spec, _, params = space.decode_trial(candidate.trial)
+    return grow(space, spec, params, growth)
+
+
+def refit_growth(
+    study: optuna.study.Study,
+    problem: Problem,
+    space: SearchSpace,
+    candidate: Candidate,
+    end: float | None,
+) -> float:
+    """:func:`~._grow.growth_factor` of ``candidate``'s refit with the time left until
+    ``end``: its trials' estimated refit times (:func:`~._choose.refit_estimate`)."""
+    if end is None:
+        return 1.0
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    if candidate.members:
+        parts = [(m.spec, trials[m.trial]) for m in candidate.members]
+    else:
+        parts = [(space.decode_trial(candidate.trial)[0], candidate.trial)]
+    refits = [(spec, refit_estimate(problem, trial)) for spec, trial in parts]
+    return growth_factor(refits, _seconds_left(end))
 
 
 def _out_of_fold(
@@ -373,7 +417,8 @@ def summarise(
     With ``end`` (``time.perf_counter()`` at which the whole budget ends), an ensemble takes
     only members whose estimated refits fit in the time left, or in the time kept for the
     refit (``end`` minus the search's deadline) when the last trial ran past the deadline: an
-    overrun of the search must not also cost the ensemble (``choose``).
+    overrun of the search must not also cost the ensemble (``choose``); the returned
+    forests then grow with what is left (:func:`refit_growth`).
     """
     study, problem, space = search.study, search.problem, search.space
     _raise_if_empty(study)
@@ -398,12 +443,14 @@ def summarise(
     estimator = candidate_estimator(problem, space, choice.chosen)
     oof = _out_of_fold(problem, search.objective, choice.chosen, estimator)
     best_estimator = pool_predictions = None
+    growth = refit_growth(study, problem, space, choice.chosen, end) if refit else 1.0
     if refit:
         with single_threaded():
-            best_estimator = estimator.fit(problem.X, problem.y)
+            best_estimator = candidate_estimator(problem, space, choice.chosen, growth)
+            best_estimator.fit(problem.X, problem.y)
         if problem.pool is not None:
             pool_predictions = np.asarray(best_estimator.predict(problem.pool))
-    result = _result(search, choice, n_before, oof, best_estimator, pool_predictions)
+    result = _result(search, choice, n_before, oof, best_estimator, pool_predictions, growth)
     result.alpha = alpha
     return result
 
@@ -415,12 +462,14 @@ def _result(
     oof: np.ndarray,
     best_estimator: Any,
     pool_predictions: np.ndarray | None,
+    growth: float = 1.0,
 ) -> TuneResult:
     study, problem, space = search.study, search.problem, search.space
     trials = study.get_trials(deepcopy=False)
     chosen, baseline, pseudo = choice.chosen, choice.baseline, choice.pseudo
     return TuneResult(
-        best_params=candidate_params(space, chosen),
+        best_params=candidate_params(space, chosen, growth),
+        refit_growth=growth,
         best_score=chosen.mean,
         best_score_std=fold_spread(chosen.scores),
         cv_scores=chosen.scores,
@@ -443,7 +492,7 @@ def _result(
         pseudo_score=None if pseudo is None else pseudo.mean,
         pseudo_cv_scores=None if pseudo is None else pseudo.scores,
         pseudo_p_value=choice.p_value,
-        best_model_params={} if chosen.trial is None else space.decode_trial(chosen.trial)[2],
+        best_model_params={} if chosen.trial is None else _grown_params(space, chosen, growth),
         best_trial=None if chosen.trial is None else chosen.trial.number,
         n_labelled=int(len(problem.y)),
         n_pool=problem.n_pool,

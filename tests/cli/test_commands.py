@@ -343,6 +343,8 @@ def test_models_lists_costs_limits_defaults_and_the_knobs_each_model_gets(capsys
     assert "then tries: n_estimators=1000, learning_rate=0.1, min_child_samples=5, " in lightgbm
     assert "n_estimators=2000, learning_rate=0.15, num_leaves=5, min_child_samples=2, " in lightgbm
     assert "then tries" not in _model_block(out, "ridge")
+    refit = "refit: up to 4 times its n_estimators with the time left"
+    assert refit in _model_block(out, "extra_trees") and refit not in lightgbm
     assert "cost rank 1 of 5 (1 cheapest), any number of rows, targets >= 0 only" in (
         _model_block(out, "poisson_glm")
     )

@@ -225,6 +225,10 @@ def test_bad_sizes_and_bad_fields_say_what_is_wrong():
         ModelSpec("m", "regression", Lasso, space, cost=0)
     with pytest.raises(ValueError, match="max_rows of model 'm' must be None or an int >= 1"):
         ModelSpec("m", "regression", Lasso, space, max_rows=0)
+    with pytest.raises(ValueError, match="grows of model 'm' must name an integer parameter"):
+        ModelSpec("m", "regression", Lasso, space, grows="alpha")
+    with pytest.raises(ValueError, match="grows of model 'm' must name an integer parameter"):
+        ModelSpec("m", "regression", Lasso, space, grows="n_estimators")
 
 
 def test_a_spec_without_the_new_fields_behaves_as_before():
