@@ -335,6 +335,7 @@ def candidate_params(
 
 
 def _grown_params(space: SearchSpace, candidate: Candidate, growth: float) -> dict[str, Any]:
+    """A single trial's model hyperparameters, unprefixed, its forest grown."""
     spec, _, params = space.decode_trial(candidate.trial)
     return grow(space, spec, params, growth)
 

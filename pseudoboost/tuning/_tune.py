@@ -243,7 +243,9 @@ def tune(
         running trial, starts later; nor one that the times measured so far say would end
         later, and the search stops there), keeping the rest for the ensemble and the final refit
         (an ensemble takes only members whose estimated refit times fit in it, even when
-        the last trial ran past 90%).
+        the last trial ran past 90%); the returned forests are refitted with up to 4 times
+        their searched trees, as many as half the time then left holds
+        (``TuneResult.refit_growth``).
     cv : int or splitter, default=5
         Folds (shuffled, stratified for classification, seeded by ``random_state``) or a
         scikit-learn splitter used as given (e.g. ``KFold(8)`` without shuffling).
