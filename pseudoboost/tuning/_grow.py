@@ -6,8 +6,8 @@ fold; the final refit is one fit, not five, and what is left of the budget after
 hold more trees. UCI parkinsons (1,900 labelled rows, hold-out of 1,900, split seeds 0-4):
 ExtraTrees at 800 trees instead of 200 lowers the hold-out RMSE by 0.6-3.5% supervised and
 by 1.0-3.7% self-trained; 5-fold CV on five other UCI tables at 1,000 trees: 0.3-3.7%
-(benchmarks/RESULTS.md). Scikit-learn's forests draw each tree's seed in turn from
-``random_state``, so the grown forest keeps the searched forest's trees and adds others.
+(benchmarks/bench_forest_growth.py, benchmarks/RESULTS.md). Scikit-learn's forests draw
+each tree's seed in turn from ``random_state``, so the grown forest keeps the searched forest's trees and adds others.
 """
 
 from __future__ import annotations
