@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from optuna.distributions import BaseDistribution
-
 from pseudoboost.models import ModelSpec
 from pseudoboost.tuning._space import SearchSpace
 
@@ -68,7 +66,6 @@ def grow(
     name = spec.grows
     if factor == 1.0 or name is None or name not in params:
         return dict(params)
-    fixed = space.overrides.get(space.param_name(spec, name))
-    if fixed is not None and not isinstance(fixed, BaseDistribution):
+    if space.fixed(space.param_name(spec, name)) is not None:
         return dict(params)
     return {**params, name: max(int(params[name]), round(int(params[name]) * factor))}

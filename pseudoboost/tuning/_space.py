@@ -144,11 +144,14 @@ class SearchSpace:
         """Models whose composed pipeline takes ``sample_weight`` (so ``pseudo_weight``)."""
         return self._weighted
 
+    def fixed(self, name: str) -> Any:
+        """The value the user fixed ``name`` (a study name) to; None when it is searched."""
+        value = self.overrides.get(name)
+        return None if isinstance(value, BaseDistribution) else value
+
     def _fixed_rate(self) -> float | None:
-        rate = self.overrides.get("sample_rate")
-        if rate is None or isinstance(rate, BaseDistribution):
-            return None
-        return float(rate)
+        rate = self.fixed("sample_rate")
+        return None if rate is None else float(rate)
 
     @property
     def supervised_only(self) -> bool:
